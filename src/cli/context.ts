@@ -1,0 +1,71 @@
+/** What a command needs from the process: where to write, colours, and the shared flags. */
+import { writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import type { Severity } from '../checks/finding.js';
+import type { Style } from '../report/findings.js';
+
+export interface GlobalOptions {
+  env?: string;
+  cwd?: string;
+  config?: string;
+  format?: string;
+  output?: string;
+  color?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Colour on a TTY unless --no-color or NO_COLOR; FORCE_COLOR forces it. */
+export function useColor(io: Io, options: GlobalOptions): boolean {
+  if (options.color === false) return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false') return true;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.isTTY;
+}
+
+export async function styleFor(color: boolean): Promise<Style | undefined> {
+  if (!color) return undefined;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  const bySeverity: Record<Severity, (s: string) => string> = { error: c.red, warn: c.yellow, info: c.blue, hint: c.gray };
+  return { bold: c.bold, dim: c.dim, underline: c.underline, severity: (sev, s) => bySeverity[sev](s) };
+}
+
+/** Replaces every secret value in a text by (sensitive), longest first. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...secrets].filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('(sensitive)');
+  return out;
+}
+
+/** Writes a command's main output to --output (atomically) or stdout. */
+export function emit(io: Io, options: GlobalOptions, text: string, secrets: readonly string[] = []): void {
+  const safe = redact(text, secrets);
+  if (options.output) {
+    const target = path.resolve(io.cwd, options.output);
+    mkdirSync(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, safe);
+    renameSync(tmp, target);
+  } else {
+    io.stdout(safe);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * gitway.yaml: where the manifests live, the ruleset, and the environments. Read from the Tree, so
+ * `--rev` uses the configuration as it was in that commit.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Finding } from '../checks/finding.js';
+import { ConfigError, UsageError } from '../errors.js';
+import type { Tree } from '../workspace/tree.js';
+import { validateConfigSchema } from './schema.js';
+import { finding, parseSource, positionOf, type SourceDocument } from './source.js';
+import { substitute, type VariableScope } from './variables.js';
+
+export const CONFIG_FILE = 'gitway.yaml';
+export const DEFAULT_MANIFEST_GLOBS = ['gateway/**/*.yaml', 'gateway/**/*.yml'];
+export const DEFAULT_OPENAPI_TIMEOUT_S = 30;
+
+export type Driver = 'caddy' | 'kong' | 'apisix' | 'traefik';
+
+export interface RawEnvironment {
+  driver: Driver;
+  file?: string;
+  admin?: string;
+  proxy?: string;
+  token?: string;
+  tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  vars?: Record<string, string | number | boolean>;
+}
+
+export interface ProjectConfig {
+  /** Path of the config file relative to the root. */
+  file: string;
+  source: SourceDocument;
+  manifests: string[];
+  ruleset?: string;
+  openapiTimeoutMs: number;
+  defaultEnvironment?: string;
+  environments: Record<string, RawEnvironment>;
+}
+
+export interface Environment {
+  name: string;
+  driver: Driver;
+  target: { kind: 'file'; file: string } | { kind: 'admin'; url: string };
+  proxy?: string;
+  /** Admin token, already substituted; sensitive. */
+  token?: string;
+  tls?: RawEnvironment['tls'];
+  scope: VariableScope;
+  /** Secret values found while resolving the environment (token, vars from ${env...}). */
+  secrets: string[];
+}
+
+/** Where the project lives on disk: the folder of gitway.yaml (searched upwards from cwd) or of --config. */
+export function locateRoot(options: { cwd?: string; config?: string }): { root: string; configFile: string } {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  if (options.config) {
+    const abs = path.resolve(cwd, options.config);
+    return { root: path.dirname(abs), configFile: path.basename(abs) };
+  }
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, CONFIG_FILE))) return { root: dir, configFile: CONFIG_FILE };
+    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) break;
+  }
+  return { root: cwd, configFile: CONFIG_FILE };
+}
+
+export async function loadConfig(tree: Tree, configFile: string): Promise<{ config?: ProjectConfig; findings: Finding[] }> {
+  if (!(await tree.exists(configFile))) {
+    throw new ConfigError(
+      `no ${configFile} in ${path.join(tree.root, configFile === CONFIG_FILE ? '' : path.dirname(configFile))} (read from ${tree.describe()})`,
+      tree.source.kind === 'worktree'
+        ? 'Run `gitway init` to create one, or point at it with --cwd DIR or --config FILE.'
+        : `Commit a ${configFile} first, or point at it with --cwd DIR or --config FILE.`,
+    );
+  }
+  const parsed = parseSource(configFile, await tree.read(configFile));
+  if (parsed.findings.length) return { findings: parsed.findings };
+  const source = parsed.documents[0];
+  if (!source || parsed.documents.length > 1 || source.doc.contents === null) {
+    const why = !source || source.doc.contents === null ? 'is empty' : 'holds more than one YAML document';
+    return { findings: [finding(configFile, { line: 1, column: 1 }, 'config-schema', `${configFile} ${why}; it must be one map with an 'environments' key`)] };
+  }
+  const value = source.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  const findings = await validateConfigSchema(source, value);
+  if (findings.length) return { findings };
+  const raw = value as {
+    manifests?: string[];
+    ruleset?: string;
+    openapi?: { timeoutSeconds?: number };
+    defaultEnvironment?: string;
+    environments: Record<string, RawEnvironment>;
+  };
+  for (const [name, env] of Object.entries(raw.environments)) {
+    if ((env.file === undefined) === (env.admin === undefined)) {
+      findings.push(
+        finding(configFile, positionOf(source, ['environments', name], true), 'config-schema', `environment '${name}' needs exactly one target: 'file' (a rendered config) or 'admin' (a live admin API URL)`, ['environments', name]),
+      );
+    }
+  }
+  if (raw.defaultEnvironment && !raw.environments[raw.defaultEnvironment]) {
+    findings.push(finding(configFile, positionOf(source, ['defaultEnvironment']), 'config-schema', `defaultEnvironment '${raw.defaultEnvironment}' is not one of the environments (${Object.keys(raw.environments).join(', ')})`, ['defaultEnvironment']));
+  }
+  if (findings.length) return { findings };
+  return {
+    findings,
+    config: {
+      file: configFile,
+      source,
+      manifests: raw.manifests ?? DEFAULT_MANIFEST_GLOBS,
+      ruleset: raw.ruleset,
+      openapiTimeoutMs: (raw.openapi?.timeoutSeconds ?? DEFAULT_OPENAPI_TIMEOUT_S) * 1000,
+      defaultEnvironment: raw.defaultEnvironment,
+      environments: raw.environments,
+    },
+  };
+}
+
+/** Which environment a command runs for: --env, then GITWAY_ENV, then defaultEnvironment, then the only one, then `local`. */
+export function pickEnvironment(config: ProjectConfig, requested: string | undefined, env: NodeJS.ProcessEnv): string {
+  const names = Object.keys(config.environments);
+  const name = requested ?? env.GITWAY_ENV ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : names.includes('local') ? 'local' : undefined);
+  if (name === undefined) {
+    throw new UsageError(`no environment chosen and ${config.file} has several (${names.join(', ')})`, 'Pass --env NAME or set defaultEnvironment in gitway.yaml.');
+  }
+  if (!config.environments[name]) {
+    throw new UsageError(`environment '${name}' is not defined in ${config.file} (defined: ${names.join(', ')})`, 'Pass --env with one of the defined environments, or add it under environments: in gitway.yaml.');
+  }
+  return name;
+}
+
+/** Resolves an environment: its vars (which may use ${env...}) and its token. */
+export function resolveEnvironment(config: ProjectConfig, name: string, processEnv: NodeJS.ProcessEnv): { environment: Environment; findings: Finding[] } {
+  const raw = config.environments[name];
+  const findings: Finding[] = [];
+  const secrets: string[] = [];
+  const base = ['environments', name];
+  const bare: VariableScope = { environment: name, vars: {}, env: processEnv };
+  const vars: VariableScope['vars'] = {};
+  for (const [key, v] of Object.entries(raw.vars ?? {})) {
+    const r = substitute(String(v), bare, [...base, 'vars', key]);
+    for (const p of r.problems) findings.push(finding(config.file, positionOf(config.source, p.path), p.code, p.message, p.path));
+    secrets.push(...r.secrets);
+    vars[key] = { value: r.value, sensitive: r.sensitive.length > 0 };
+  }
+  const scope: VariableScope = { environment: name, vars, env: processEnv };
+  const resolved = substitute({ token: raw.token, proxy: raw.proxy, admin: raw.admin, file: raw.file }, scope, base);
+  for (const p of resolved.problems) findings.push(finding(config.file, positionOf(config.source, p.path), p.code, p.message, p.path));
+  secrets.push(...resolved.secrets);
+  if (raw.token !== undefined && !resolved.sensitive.some((p) => p[p.length - 1] === 'token')) {
+    findings.push(finding(config.file, positionOf(config.source, [...base, 'token']), 'secret-plaintext', `the token of environment '${name}' is written in plain text; write it as \${env.NAME} and set NAME in the environment`, [...base, 'token']));
+  }
+  const v = resolved.value;
+  return {
+    findings,
+    environment: {
+      name,
+      driver: raw.driver,
+      target: v.file !== undefined ? { kind: 'file', file: v.file } : { kind: 'admin', url: v.admin ?? '' },
+      proxy: v.proxy,
+      token: v.token,
+      tls: raw.tls,
+      scope,
+      secrets,
+    },
+  };
+}

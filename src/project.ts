@@ -1,0 +1,93 @@
+/**
+ * A gitway project as a command sees it: the Tree it reads, gitway.yaml, the chosen environment,
+ * the manifests, and the OpenAPI documents the APIs name, with every finding found on the way.
+ * Loading never throws for bad content (that is findings); it throws typed errors only when there
+ * is nothing to read (no gitway.yaml, a bad --rev, an unknown environment).
+ */
+import type { Finding } from './checks/finding.js';
+import { sortFindings } from './checks/finding.js';
+import { loadConfig, locateRoot, pickEnvironment, resolveEnvironment, type Environment, type ProjectConfig } from './manifest/config.js';
+import { loadManifests } from './manifest/manifests.js';
+import { finding, positionOf } from './manifest/source.js';
+import type { AnyManifest, Manifest } from './manifest/types.js';
+import type { OpenApiSummary } from './openapi/analyse.js';
+import { openTree, type Tree, type TreeSelection } from './workspace/index.js';
+
+export interface ProjectOptions extends TreeSelection {
+  cwd?: string;
+  config?: string;
+  env?: string;
+  processEnv?: NodeJS.ProcessEnv;
+  /** Overrides openapi.timeoutSeconds (ms). */
+  openapiTimeoutMs?: number;
+}
+
+export interface Project {
+  root: string;
+  tree: Tree;
+  config: ProjectConfig;
+  environment: Environment;
+  manifests: AnyManifest[];
+  manifestFiles: string[];
+  /** By document path, for every document an API names. */
+  documents: Map<string, OpenApiSummary>;
+  findings: Finding[];
+  /** Every sensitive value met while loading; outputs redact them. */
+  secrets: string[];
+}
+
+export type LoadResult = { project: Project; findings: Finding[] } | { project?: undefined; findings: Finding[] };
+
+export async function loadProject(options: ProjectOptions): Promise<LoadResult> {
+  const { root, configFile } = locateRoot(options);
+  const tree = await openTree(root, options);
+  try {
+    return await loadFromTree(tree, configFile, options);
+  } finally {
+    await tree.close();
+  }
+}
+
+async function loadFromTree(tree: Tree, configFile: string, options: ProjectOptions): Promise<LoadResult> {
+  const processEnv = options.processEnv ?? process.env;
+  const loaded = await loadConfig(tree, configFile);
+  if (!loaded.config) return { findings: sortFindings(loaded.findings) };
+  const config = loaded.config;
+  const envName = pickEnvironment(config, options.env, processEnv);
+  const { environment, findings: envFindings } = resolveEnvironment(config, envName, processEnv);
+  const manifests = await loadManifests(tree, config.manifests, environment.scope, config.file);
+  const findings: Finding[] = [...loaded.findings, ...envFindings, ...manifests.findings];
+
+  const apis = manifests.manifests.filter((m): m is Manifest<'API'> => m.kind === 'API');
+  const docFiles: string[] = [];
+  for (const api of apis) {
+    const file = api.spec.openapi;
+    let ok = false;
+    try {
+      ok = await tree.exists(file);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      findings.push(finding(api.file, positionOf(api.source, ['spec', 'openapi']), 'manifest-reference', `API '${api.name}' names OpenAPI document ${file}, which does not exist in ${tree.describe()} (paths are relative to the repository root)`, ['spec', 'openapi']));
+    } else if (!docFiles.includes(file)) {
+      docFiles.push(file);
+    }
+  }
+  const { analyseDocuments } = await import('./openapi/pool.js');
+  const documents = await analyseDocuments(tree, docFiles, { timeoutMs: options.openapiTimeoutMs ?? config.openapiTimeoutMs });
+  for (const doc of documents.values()) findings.push(...doc.findings);
+
+  const project: Project = {
+    root: tree.root,
+    tree,
+    config,
+    environment,
+    manifests: manifests.manifests,
+    manifestFiles: manifests.files,
+    documents,
+    findings: sortFindings(findings),
+    secrets: [...new Set([...environment.secrets, ...manifests.secrets])],
+  };
+  return { project, findings: project.findings };
+}
