@@ -6,4 +6,5 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 };
