@@ -11,7 +11,7 @@ import { loadManifests } from './manifest/manifests.js';
 import { finding, positionOf } from './manifest/source.js';
 import type { AnyManifest, Manifest } from './manifest/types.js';
 import type { OpenApiSummary } from './openapi/analyse.js';
-import { openTree, type Tree, type TreeSelection } from './workspace/index.js';
+import { openTree, toTreePath, type Tree, type TreeSelection } from './workspace/index.js';
 
 export interface ProjectOptions extends TreeSelection {
   cwd?: string;
@@ -36,7 +36,8 @@ export interface Project {
   secrets: string[];
 }
 
-export type LoadResult = { project: Project; findings: Finding[] } | { project?: undefined; findings: Finding[] };
+/** Without a project (gitway.yaml unusable) the findings still say which tree they were read from. */
+export type LoadResult = { project: Project; findings: Finding[]; source: string } | { project?: undefined; findings: Finding[]; source: string };
 
 export async function loadProject(options: ProjectOptions): Promise<LoadResult> {
   const { root, configFile } = locateRoot(options);
@@ -51,7 +52,7 @@ export async function loadProject(options: ProjectOptions): Promise<LoadResult> 
 async function loadFromTree(tree: Tree, configFile: string, options: ProjectOptions): Promise<LoadResult> {
   const processEnv = options.processEnv ?? process.env;
   const loaded = await loadConfig(tree, configFile);
-  if (!loaded.config) return { findings: sortFindings(loaded.findings) };
+  if (!loaded.config) return { findings: sortFindings(loaded.findings), source: tree.describe() };
   const config = loaded.config;
   const envName = pickEnvironment(config, options.env, processEnv);
   const { environment, findings: envFindings } = resolveEnvironment(config, envName, processEnv);
@@ -61,7 +62,13 @@ async function loadFromTree(tree: Tree, configFile: string, options: ProjectOpti
   const apis = manifests.manifests.filter((m): m is Manifest<'API'> => m.kind === 'API');
   const docFiles: string[] = [];
   for (const api of apis) {
-    const file = api.spec.openapi;
+    let file: string;
+    try {
+      file = toTreePath(api.spec.openapi);
+    } catch {
+      findings.push(finding(api.file, positionOf(api.source, ['spec', 'openapi']), 'manifest-reference', `API '${api.name}' names OpenAPI document ${api.spec.openapi}, which is outside the repository; gitway reads only files of the repository (paths are relative to the repository root)`, ['spec', 'openapi']));
+      continue;
+    }
     let ok = false;
     try {
       ok = await tree.exists(file);
@@ -86,8 +93,19 @@ async function loadFromTree(tree: Tree, configFile: string, options: ProjectOpti
     manifests: manifests.manifests,
     manifestFiles: manifests.files,
     documents,
-    findings: sortFindings(findings),
+    findings: sortFindings(uniqueFindings(findings)),
     secrets: [...new Set([...environment.secrets, ...manifests.secrets])],
   };
-  return { project, findings: project.findings };
+  return { project, findings: project.findings, source: tree.describe() };
+}
+
+/** The same finding reached twice (a broken $ref met through two references) is reported once. */
+function uniqueFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.file}|${f.line}|${f.column}|${f.code}|${f.severity}|${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -15,13 +15,13 @@ export interface ValidationResult {
 }
 
 export async function validateProject(options: ProjectOptions): Promise<ValidationResult> {
-  const { project, findings } = await loadProject(options);
+  const { project, findings, source } = await loadProject(options);
   const documents = project ? [...project.documents.values()].map((d) => ({ file: d.file, version: d.version, valid: d.valid, operations: d.operations.length, ms: d.ms })) : [];
   return {
     ok: !findings.some((f) => f.severity === 'error'),
     findings,
     environment: project?.environment.name,
-    source: project?.tree.describe() ?? 'the working tree',
+    source,
     manifests: project?.manifests.length ?? 0,
     operations: documents.reduce((n, d) => n + d.operations, 0),
     documents,

@@ -1,5 +1,6 @@
 /** What a command needs from the process: where to write, colours, and the shared flags. */
-import { writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { writeFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { UsageError } from '../errors.js';
 import path from 'node:path';
 import type { Severity } from '../checks/finding.js';
 import type { Style } from '../report/findings.js';
@@ -49,10 +50,18 @@ export async function styleFor(color: boolean): Promise<Style | undefined> {
   return { bold: c.bold, dim: c.dim, underline: c.underline, severity: (sev, s) => bySeverity[sev](s) };
 }
 
-/** Replaces every secret value in a text by (sensitive), longest first. */
+/**
+ * Replaces every secret value in a text by (sensitive), longest first: as written, and as it reads
+ * once quoted into a message (JSON.stringify) and once more into JSON output.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
+  const forms = new Set<string>();
+  for (const s of secrets.filter((x) => x.length >= 3)) {
+    const once = JSON.stringify(s).slice(1, -1);
+    forms.add(s).add(once).add(JSON.stringify(once).slice(1, -1));
+  }
   let out = text;
-  for (const s of [...secrets].filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) out = out.split(s).join('(sensitive)');
+  for (const s of [...forms].sort((a, b) => b.length - a.length)) out = out.split(s).join('(sensitive)');
   return out;
 }
 
@@ -61,10 +70,21 @@ export function emit(io: Io, options: GlobalOptions, text: string, secrets: read
   const safe = redact(text, secrets);
   if (options.output) {
     const target = path.resolve(io.cwd, options.output);
-    mkdirSync(path.dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
-    writeFileSync(tmp, safe);
-    renameSync(tmp, target);
+    try {
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(tmp, safe);
+      renameSync(tmp, target);
+    } catch (err) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing was written there
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EISDIR' ? 'it is a folder' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its path is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+      throw new UsageError(`cannot write --output ${options.output} (${why})`, 'Give a file path in a folder you can write to.');
+    }
   } else {
     io.stdout(safe);
   }

@@ -77,8 +77,8 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-      return ExitCode.badInput;
+      // --help and --version exit 0; help shown because a command is missing (`gitway` alone) is a usage error.
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
     const rendered = renderError(err, debug);
     io.stderr(redact(rendered.message, secrets) + '\n');

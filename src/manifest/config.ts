@@ -8,7 +8,7 @@ import type { Finding } from '../checks/finding.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Tree } from '../workspace/tree.js';
 import { validateConfigSchema } from './schema.js';
-import { finding, parseSource, positionOf, type SourceDocument } from './source.js';
+import { finding, isEmptyDocument, parseSource, positionOf, toValue, type SourceDocument } from './source.js';
 import { substitute, type VariableScope } from './variables.js';
 
 export const CONFIG_FILE = 'gitway.yaml';
@@ -54,6 +54,9 @@ export interface Environment {
 /** Where the project lives on disk: the folder of gitway.yaml (searched upwards from cwd) or of --config. */
 export function locateRoot(options: { cwd?: string; config?: string }): { root: string; configFile: string } {
   const cwd = path.resolve(options.cwd ?? process.cwd());
+  if (!isDirectory(cwd)) {
+    throw new UsageError(`the folder ${cwd} does not exist`, 'Pass an existing folder with --cwd, or run gitway from inside the repository.');
+  }
   if (options.config) {
     const abs = path.resolve(cwd, options.config);
     return { root: path.dirname(abs), configFile: path.basename(abs) };
@@ -65,23 +68,38 @@ export function locateRoot(options: { cwd?: string; config?: string }): { root: 
   return { root: cwd, configFile: CONFIG_FILE };
 }
 
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export async function loadConfig(tree: Tree, configFile: string): Promise<{ config?: ProjectConfig; findings: Finding[] }> {
   if (!(await tree.exists(configFile))) {
     throw new ConfigError(
       `no ${configFile} in ${path.join(tree.root, configFile === CONFIG_FILE ? '' : path.dirname(configFile))} (read from ${tree.describe()})`,
       tree.source.kind === 'worktree'
         ? 'Run `gitway init` to create one, or point at it with --cwd DIR or --config FILE.'
-        : `Commit a ${configFile} first, or point at it with --cwd DIR or --config FILE.`,
+        : tree.source.kind === 'index'
+          ? `Stage it with \`git add ${configFile}\` (or run \`gitway init\` first), or point at it with --cwd DIR or --config FILE.`
+          : `Commit a ${configFile} first, or point at it with --cwd DIR or --config FILE.`,
     );
   }
   const parsed = parseSource(configFile, await tree.read(configFile));
   if (parsed.findings.length) return { findings: parsed.findings };
   const source = parsed.documents[0];
-  if (!source || parsed.documents.length > 1 || source.doc.contents === null) {
-    const why = !source || source.doc.contents === null ? 'is empty' : 'holds more than one YAML document';
+  if (!source || parsed.documents.length > 1 || isEmptyDocument(source)) {
+    const why = !source || isEmptyDocument(source) ? 'is empty' : 'holds more than one YAML document';
     return { findings: [finding(configFile, { line: 1, column: 1 }, 'config-schema', `${configFile} ${why}; it must be one map with an 'environments' key`)] };
   }
-  const value = source.doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  const read = toValue(source);
+  if (read.findings.length) return { findings: read.findings };
+  const value = read.value as Record<string, unknown>;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { findings: [finding(configFile, positionOf(source, []), 'config-schema', `${configFile} must be a map with an 'environments' key, not ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value)}`}`)] };
+  }
   const findings = await validateConfigSchema(source, value);
   if (findings.length) return { findings };
   const raw = value as {
@@ -98,6 +116,12 @@ export async function loadConfig(tree: Tree, configFile: string): Promise<{ conf
       );
     }
   }
+  (raw.manifests ?? []).forEach((pattern, i) => {
+    const posix = pattern.replace(/\\/g, '/');
+    if (posix.startsWith('/') || /^[a-zA-Z]:\//.test(posix) || posix.split('/').includes('..')) {
+      findings.push(finding(configFile, positionOf(source, ['manifests', i]), 'config-schema', `manifest pattern ${JSON.stringify(pattern)} leaves the repository; write patterns relative to the folder of ${configFile}, such as gateway/**/*.yaml`, ['manifests', i]));
+    }
+  });
   if (raw.defaultEnvironment && !raw.environments[raw.defaultEnvironment]) {
     findings.push(finding(configFile, positionOf(source, ['defaultEnvironment']), 'config-schema', `defaultEnvironment '${raw.defaultEnvironment}' is not one of the environments (${Object.keys(raw.environments).join(', ')})`, ['defaultEnvironment']));
   }
@@ -141,16 +165,28 @@ export function resolveEnvironment(config: ProjectConfig, name: string, processE
     const r = substitute(String(v), bare, [...base, 'vars', key]);
     for (const p of r.problems) findings.push(finding(config.file, positionOf(config.source, p.path), p.code, p.message, p.path));
     secrets.push(...r.secrets);
-    vars[key] = { value: r.value, sensitive: r.sensitive.length > 0 };
+    const at = positionOf(config.source, [...base, 'vars', key]);
+    vars[key] = { value: r.value, sensitive: r.sensitive.length > 0, ...(r.problems.length ? { broken: `${config.file}:${at.line}:${at.column}` } : {}) };
   }
   const scope: VariableScope = { environment: name, vars, env: processEnv };
   const resolved = substitute({ token: raw.token, proxy: raw.proxy, admin: raw.admin, file: raw.file }, scope, base);
   for (const p of resolved.problems) findings.push(finding(config.file, positionOf(config.source, p.path), p.code, p.message, p.path));
   secrets.push(...resolved.secrets);
-  if (raw.token !== undefined && !resolved.sensitive.some((p) => p[p.length - 1] === 'token')) {
+  // Plain text is judged on how the token is written: `${env.NAME}` is not plain text even when NAME is unset (that is its own finding).
+  if (raw.token !== undefined && !/\$\{\s*env\./.test(String(raw.token)) && !resolved.sensitive.some((p) => p[p.length - 1] === 'token')) {
     findings.push(finding(config.file, positionOf(config.source, [...base, 'token']), 'secret-plaintext', `the token of environment '${name}' is written in plain text; write it as \${env.NAME} and set NAME in the environment`, [...base, 'token']));
   }
   const v = resolved.value;
+  // admin and proxy may be written with variables, so the schema only sees them whole here
+  for (const key of ['admin', 'proxy'] as const) {
+    const url = v[key];
+    const written = raw[key];
+    if (url === undefined || written === undefined || url === written || resolved.problems.some((p) => p.path[p.path.length - 1] === key)) continue;
+    if (!/^https?:\/\/[^/?#\s]+/.test(url)) {
+      const secret = resolved.sensitive.some((p) => p[p.length - 1] === key);
+      findings.push(finding(config.file, positionOf(config.source, [...base, key]), 'config-schema', `the ${key} URL of environment '${name}' is ${secret ? 'a value from the environment' : JSON.stringify(url)} once its variables are substituted, which is not an http:// or https:// URL`, [...base, key]));
+    }
+  }
   return {
     findings,
     environment: {

@@ -4,9 +4,9 @@
  * other (duplicate names per kind, references between kinds).
  */
 import type { Finding } from '../checks/finding.js';
-import type { Tree } from '../workspace/tree.js';
+import { toTreePath, type Tree } from '../workspace/tree.js';
 import { KINDS, validateManifestSchema, type Kind } from './schema.js';
-import { finding, parseSource, positionOf, type SourceDocument } from './source.js';
+import { finding, isEmptyDocument, parseSource, positionOf, toValue, type SourceDocument } from './source.js';
 import { POLICY_TYPES, type AnyManifest, type Manifest } from './types.js';
 import { isEnvReference, substitute, type VariableScope } from './variables.js';
 
@@ -24,56 +24,83 @@ export async function loadManifests(tree: Tree, patterns: readonly string[], sco
     out.findings.push(finding(configFile, { line: 1, column: 1 }, 'manifest-none', `no manifest file matches ${patterns.join(', ')} in ${tree.describe()}`, [], 'warn'));
   }
   const parsed = await Promise.all(files.map(async (file) => parseSource(file, await tree.read(file))));
+  // Kind and name of documents that are written but invalid: a reference to one of them is not
+  // reported as "not defined" on top of the document's own findings.
+  const invalid: Named[] = [];
+  let unreadable = false;
   for (const source of parsed) {
     out.findings.push(...source.findings);
-    if (source.findings.length === 0 && source.documents.every((d) => d.doc.contents === null)) {
+    if (source.findings.length) unreadable = true;
+    if (source.findings.length === 0 && source.documents.every(isEmptyDocument)) {
       out.findings.push(finding(source.file, { line: 1, column: 1 }, 'manifest-empty', `${source.file} is empty: a manifest file holds one or more documents with apiVersion, kind, metadata and spec`));
       continue;
     }
     for (const doc of source.documents) {
-      if (doc.doc.contents === null) continue; // an empty document between two '---' separators
-      const m = await readDocument(doc, scope, out.findings);
-      if (m) {
-        out.manifests.push(m.manifest);
-        out.secrets.push(...m.secrets);
-      }
+      if (isEmptyDocument(doc)) continue; // an empty document between two '---' separators
+      const m = await readDocument(doc, scope, out.findings, out.secrets);
+      if (m.manifest) out.manifests.push(m.manifest);
+      else if (m.named) invalid.push(m.named);
+      else if (m.unreadable) unreadable = true;
     }
   }
-  out.findings.push(...crossCheck(out.manifests));
+  // A file that does not parse may hold the definitions others refer to: check references once every file reads.
+  out.findings.push(...crossCheck(out.manifests, { invalid, references: !unreadable }));
   return out;
 }
 
-async function readDocument(source: SourceDocument, scope: VariableScope, findings: Finding[]): Promise<{ manifest: AnyManifest; secrets: string[] } | undefined> {
-  const value = source.doc.toJS({ maxAliasCount: 100 }) as unknown;
+interface Named {
+  kind: Kind;
+  name: string;
+}
+
+async function readDocument(source: SourceDocument, scope: VariableScope, findings: Finding[], secrets: string[]): Promise<{ manifest?: AnyManifest; named?: Named; unreadable?: boolean }> {
+  const read = toValue(source);
+  if (read.findings.length) {
+    findings.push(...read.findings);
+    return { unreadable: true };
+  }
+  const value = read.value;
   const at = (path: (string | number)[], onKey = false) => positionOf(source, path, onKey);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     findings.push(finding(source.file, at([]), 'manifest-schema', `document ${source.index + 1} of ${source.file} is not a map; a manifest has apiVersion, kind, metadata and spec`));
-    return undefined;
+    return {};
   }
   const doc = value as Record<string, unknown>;
   if (doc.apiVersion !== 'gitway/v1') {
     findings.push(finding(source.file, at(['apiVersion']), 'manifest-schema', doc.apiVersion === undefined ? `document ${source.index + 1} has no apiVersion; write apiVersion: gitway/v1` : `apiVersion ${JSON.stringify(doc.apiVersion)} is not supported; write apiVersion: gitway/v1`, ['apiVersion']));
-    return undefined;
+    return {};
   }
   const kind = doc.kind;
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
     findings.push(finding(source.file, at(['kind']), 'manifest-unknown-kind', kind === undefined ? `document ${source.index + 1} has no kind; use one of ${KINDS.join(', ')}` : `unknown kind ${JSON.stringify(kind)}; use one of ${KINDS.join(', ')}`, ['kind']));
-    return undefined;
+    return {};
   }
   // Variables first, so the schema sees the values the gateway will get (a URL from ${var.X} is checked as a URL).
   const sub = doc.spec && typeof doc.spec === 'object' ? substitute(doc.spec as Record<string, unknown>, scope, ['spec']) : { value: doc.spec, problems: [], sensitive: [], secrets: [] };
+  // Secrets join the run's list before anything can fail: a schema message may quote the value.
+  secrets.push(...sub.secrets);
+  const metaName = (doc.metadata as { name?: unknown } | undefined)?.name;
+  const named = typeof metaName === 'string' ? { kind: kind as Kind, name: metaName } : undefined;
   for (const p of sub.problems) findings.push(finding(source.file, at(p.path), p.code, p.message, p.path));
-  if (sub.problems.length) return undefined;
+  if (sub.problems.length) return { named };
   const schemaFindings = await validateManifestSchema(source, kind as Kind, { ...doc, spec: sub.value });
   if (schemaFindings.length) {
     findings.push(...schemaFindings);
-    return undefined;
+    return { named };
   }
   const metadata = doc.metadata as Manifest['metadata'];
   const spec = doc.spec as Record<string, unknown>;
   const manifest = { kind, name: metadata.name, file: source.file, source, metadata, spec: sub.value, rawSpec: spec, sensitive: sub.sensitive } as AnyManifest;
+  if (manifest.kind === 'API') {
+    // one spelling per document (`./apis/x.yaml` is `apis/x.yaml`); a path outside is reported by the project
+    try {
+      manifest.spec = { ...manifest.spec, openapi: toTreePath(manifest.spec.openapi) || manifest.spec.openapi };
+    } catch {
+      // left as written
+    }
+  }
   findings.push(...checkDocument(manifest));
-  return { manifest, secrets: sub.secrets };
+  return { manifest };
 }
 
 /** Rules of one document that JSON Schema cannot say well. */
@@ -120,7 +147,7 @@ function checkDocument(m: AnyManifest): Finding[] {
 }
 
 /** Duplicate names per kind and references from APIs and Routes to Upstreams and Policies. */
-export function crossCheck(manifests: AnyManifest[]): Finding[] {
+export function crossCheck(manifests: AnyManifest[], options: { invalid?: readonly Named[]; references?: boolean } = {}): Finding[] {
   const out: Finding[] = [];
   const byKind = new Map<Kind, Map<string, AnyManifest>>();
   for (const m of manifests) {
@@ -134,7 +161,8 @@ export function crossCheck(manifests: AnyManifest[]): Finding[] {
       names.set(m.name, m);
     }
   }
-  const has = (kind: Kind, name: string) => byKind.get(kind)?.has(name) ?? false;
+  if (options.references === false) return out;
+  const has = (kind: Kind, name: string) => (byKind.get(kind)?.has(name) ?? false) || (options.invalid ?? []).some((n) => n.kind === kind && n.name === name);
   for (const m of manifests) {
     if (m.kind !== 'API' && m.kind !== 'Route') continue;
     if (!has('Upstream', m.spec.upstream)) {

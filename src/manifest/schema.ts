@@ -105,6 +105,32 @@ function schemaFindings(source: SourceDocument, errors: ErrorObject[], code: str
         message = `${where} ${JSON.stringify(valueAt(err))} is not valid${description ? `: ${description}` : ` (must match ${(err.params as { pattern: string }).pattern})`}`;
         break;
       }
+      case 'minProperties': {
+        const n = (err.params as { limit: number }).limit;
+        message = `${where} needs at least ${n} entr${n === 1 ? 'y' : 'ies'}`;
+        break;
+      }
+      case 'minItems': {
+        const n = (err.params as { limit: number }).limit;
+        message = `${where} needs at least ${n} item${n === 1 ? '' : 's'}`;
+        break;
+      }
+      case 'minLength':
+        message = (err.params as { limit: number }).limit === 1 ? `${where} must not be empty` : `${where} must be at least ${(err.params as { limit: number }).limit} characters long`;
+        break;
+      case 'minimum':
+      case 'maximum':
+      case 'exclusiveMinimum':
+      case 'exclusiveMaximum': {
+        const words = { minimum: 'at least', maximum: 'at most', exclusiveMinimum: 'above', exclusiveMaximum: 'below' }[err.keyword];
+        message = `${where} must be ${words} ${(err.params as { limit: number }).limit}, not ${JSON.stringify(valueAt(err))}`;
+        break;
+      }
+      case 'uniqueItems': {
+        const { i, j } = err.params as { i: number; j: number };
+        message = `${where} lists the same value twice (items ${j + 1} and ${i + 1})`;
+        break;
+      }
       case 'propertyNames':
         continue; // reported by the nested pattern/enum error on the name itself
       default:

@@ -2,7 +2,7 @@
  * YAML (and JSON, a subset of it) parsed with source positions, so every finding can name the file,
  * line and column it comes from.
  */
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import type { Finding, Severity } from '../checks/finding.js';
 import { looksBinary } from '../workspace/tree.js';
 
@@ -46,12 +46,67 @@ export function parseSource(file: string, bytes: Buffer): ParsedSource {
   list.forEach((doc, index) => {
     for (const err of doc.errors) {
       const at = lines.linePos(err.pos[0]);
-      const message = err.code === 'DUPLICATE_KEY' ? `duplicate key: ${firstLine(err.message)}` : firstLine(err.message);
-      findings.push(finding(file, { line: at.line, column: at.col }, err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax', message));
+      if (err.code === 'DUPLICATE_KEY') {
+        findings.push(finding(file, { line: at.line, column: at.col }, 'yaml-duplicate-key', duplicateKeyMessage(doc, err.pos[0], lines)));
+      } else {
+        findings.push(finding(file, { line: at.line, column: at.col }, 'yaml-syntax', `YAML syntax error: ${firstLine(err.message)}`));
+      }
     }
     if (doc.errors.length === 0) documents.push({ file, index, doc, lines });
   });
   return { file, documents, findings };
+}
+
+/** Names the repeated key and where it was first written (the parser only says that keys must be unique). */
+function duplicateKeyMessage(doc: Document.Parsed, offset: number, lines: LineCounter): string {
+  let message = 'duplicate key: a key appears twice in the same map; keep one of them';
+  visit(doc, {
+    Map(_, map) {
+      const index = map.items.findIndex((p) => isNode(p.key) && p.key.range?.[0] === offset);
+      if (index < 0) return undefined;
+      const key = map.items[index].key;
+      const name = isScalar(key) ? String(key.value) : String(key);
+      const first = map.items.slice(0, index).find((p) => isScalar(p.key) && String(p.key.value) === name)?.key as Node | undefined;
+      const at = first?.range ? lines.linePos(first.range[0]) : undefined;
+      message = `duplicate key '${name}'${at ? `: it is already set at line ${at.line}, column ${at.col}` : ''}; keep one of them`;
+      return visit.BREAK;
+    },
+  });
+  return message;
+}
+
+/**
+ * The plain value of a parsed document. An alias to an anchor that does not exist, or more aliases
+ * than a real file needs (a "billion laughs" bomb), is a finding, not a crash.
+ */
+export function toValue(source: SourceDocument): { value: unknown; findings: Finding[] } {
+  try {
+    return { value: source.doc.toJS({ maxAliasCount: 100 }), findings: [] };
+  } catch (err) {
+    const findings: Finding[] = [];
+    visit(source.doc, {
+      Alias(_, node) {
+        if (!node.resolve(source.doc)) {
+          const pos = source.lines.linePos(node.range?.[0] ?? 0);
+          findings.push(finding(source.file, { line: pos.line, column: pos.col }, 'yaml-alias', `alias *${node.source} names no anchor: define &${node.source} before this line, or write the value here`));
+        }
+      },
+    });
+    if (findings.length === 0) {
+      const message = /alias count/i.test((err as Error).message)
+        ? 'uses aliases so many times that reading it would exhaust memory (more than 100 expansions); write the values out'
+        : `cannot be read: ${firstLine((err as Error).message)}`;
+      const pos = source.lines.linePos(source.doc.range?.[0] ?? 0);
+      findings.push(finding(source.file, { line: pos.line, column: pos.col }, 'yaml-alias', `document ${source.index + 1} of ${source.file} ${message}`));
+    }
+    return { value: undefined, findings };
+  }
+}
+
+/** True when a document holds nothing (only comments, or a bare `---`). */
+export function isEmptyDocument(source: SourceDocument): boolean {
+  const c = source.doc.contents;
+  return c === null || (isScalar(c) && (c.value === null || c.value === undefined) && !c.tag);
 }
 
 function firstLine(message: string): string {
@@ -77,7 +132,9 @@ export function nodeAt(doc: Document.Parsed, path: JsonPath): { node: Node | nul
     } else {
       return { node: isNode(node) ? node : null, exact: false };
     }
-    if (node === null || node === undefined) return { node: keyNode ?? null, keyNode, exact: i === path.length - 1 };
+    // an empty value (`retries:`) has a zero-width node just after the colon: point at its key instead
+    const empty = node === null || node === undefined || (isScalar(node) && node.value === null && node.range != null && node.range[0] === node.range[1]);
+    if (empty) return { node: keyNode ?? null, keyNode, exact: i === path.length - 1 };
   }
   return { node: isNode(node) ? node : null, keyNode, exact: true };
 }

@@ -6,13 +6,16 @@
  */
 import type { JsonPath } from './source.js';
 
-const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
 const NAME = /^(var|env)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 export interface VariableScope {
   environment: string;
-  /** The environment's vars, already resolved; a sensitive var carries its flag. */
-  vars: Record<string, { value: string; sensitive: boolean }>;
+  /**
+   * The environment's vars, already resolved; a sensitive var carries its flag, and one that could
+   * not be resolved says where it is written (its own problem is reported there).
+   */
+  vars: Record<string, { value: string; sensitive: boolean; broken?: string }>;
   env: NodeJS.ProcessEnv;
 }
 
@@ -53,6 +56,10 @@ function substituteString(text: string, path: JsonPath, scope: VariableScope, ou
   let sensitive = false;
   const replaced = text.replace(REFERENCE, (whole: string, inner: string | undefined) => {
     if (whole === '$${') return '${';
+    if (whole === '${') {
+      out.problems.push({ path, code: 'variable-syntax', message: `'\${' is not closed: write \${var.NAME} or \${env.NAME} with a closing }, or $\${ for a literal \${` });
+      return whole;
+    }
     const ref = (inner ?? '').trim();
     const m = NAME.exec(ref);
     if (!m) {
@@ -73,6 +80,10 @@ function substituteString(text: string, path: JsonPath, scope: VariableScope, ou
     const v = scope.vars[name];
     if (v === undefined) {
       out.problems.push({ path, code: 'variable-missing', message: `variable ${name} is not defined in the vars of environment '${scope.environment}' (used as \${var.${name}})` });
+      return whole;
+    }
+    if (v.broken !== undefined) {
+      out.problems.push({ path, code: 'variable-missing', message: `variable ${name} of environment '${scope.environment}' could not be resolved (see ${v.broken}), so \${var.${name}} has no value` });
       return whole;
     }
     if (v.sensitive) {

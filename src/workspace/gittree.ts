@@ -4,6 +4,7 @@
  * multi-file OpenAPI description of thousands of files). Nothing is checked out.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
 import picomatch from 'picomatch';
 import type { SimpleGit } from 'simple-git';
 import { RevisionError, TreeReadError } from '../errors.js';
@@ -18,6 +19,8 @@ export class GitTree implements Tree {
   readonly source: TreeSource;
   readonly root: string;
   private readonly entries: Map<string, Entry>;
+  /** Links that lead outside the root, with their target as written. */
+  private readonly outside = new Map<string, string>();
   private readonly blobs: BlobReader;
 
   private constructor(root: string, source: TreeSource, entries: Map<string, Entry>) {
@@ -49,10 +52,10 @@ export class GitTree implements Tree {
       if (!record) continue;
       const tab = record.indexOf('\t');
       const [mode, type, objectSha] = record.slice(0, tab).split(' ');
-      if (type !== 'blob' || mode === '120000') continue; // submodules and symlinks are not config
+      if (type !== 'blob') continue; // submodules are not config
       entries.set(record.slice(tab + 1), { mode, sha: objectSha });
     }
-    return new GitTree(root, { kind: 'commit', rev, sha }, entries);
+    return new GitTree(root, { kind: 'commit', rev, sha }, entries).followLinks();
   }
 
   /** What `git add` has staged: the content a commit made now would hold. */
@@ -65,15 +68,64 @@ export class GitTree implements Tree {
       const tab = record.indexOf('\t');
       const [mode, objectSha, stage] = record.slice(0, tab).split(' ');
       const file = record.slice(tab + 1);
-      if (mode === '160000' || mode === '120000') continue;
+      if (mode === '160000') continue;
       // An unmerged path has stages 1-3 and no stage 0: keep "ours" (2) so the file is still seen.
       if (stage === '0' || (stage === '2' && !entries.has(file))) entries.set(file, { mode, sha: objectSha });
     }
-    return new GitTree(root, { kind: 'index' }, entries);
+    return new GitTree(root, { kind: 'index' }, entries).followLinks();
+  }
+
+  /**
+   * Symbolic links, as the working tree sees them: a link to a file or folder inside the root reads
+   * as its target; a link that leads outside is listed but refused on read, as WorkTree does.
+   */
+  private async followLinks(): Promise<this> {
+    const linkEntries = [...this.entries].filter(([, entry]) => entry.mode === '120000');
+    if (linkEntries.length === 0) return this;
+    let targets: Buffer[];
+    try {
+      targets = await Promise.all(linkEntries.map(([, entry]) => this.blobs.read(entry.sha)));
+    } catch (err) {
+      this.blobs.close();
+      throw err;
+    }
+    const links = new Map<string, string>(linkEntries.map(([file], i) => [file, targets[i].toString('utf8')]));
+    for (const link of links.keys()) this.entries.delete(link);
+    const files = [...this.entries.keys()];
+    /** The path a link path stands for, following links in it; undefined when it leaves the root. */
+    const resolve = (p: string): string | undefined => {
+      let current = p;
+      for (let depth = 0; depth < 40; depth++) {
+        const link = [...links.keys()].find((l) => current === l || current.startsWith(l + '/'));
+        if (!link) return current;
+        const target = links.get(link)!;
+        if (path.posix.isAbsolute(target) || /^[a-zA-Z]:[\\/]/.test(target)) return undefined;
+        try {
+          current = toTreePath(path.posix.join(path.posix.dirname(link), target) + current.slice(link.length));
+        } catch {
+          return undefined;
+        }
+      }
+      return undefined; // a loop of links
+    };
+    for (const [link, target] of links) {
+      const resolved = resolve(link);
+      if (resolved === undefined) {
+        this.outside.set(link, target);
+        continue;
+      }
+      const file = this.entries.get(resolved);
+      if (file) {
+        this.entries.set(link, file);
+        continue;
+      }
+      for (const f of files) if (f.startsWith(resolved + '/')) this.entries.set(link + f.slice(resolved.length), this.entries.get(f)!);
+    }
+    return this;
   }
 
   describe(): string {
-    if (this.source.kind === 'index') return 'the index (staged changes)';
+    if (this.source.kind === 'index') return 'the git index';
     if (this.source.kind === 'commit') {
       const short = this.source.sha.slice(0, 7);
       return this.source.rev.startsWith(short) ? `commit ${short}` : `commit ${short} (${this.source.rev})`;
@@ -83,11 +135,13 @@ export class GitTree implements Tree {
 
   async glob(patterns: readonly string[]): Promise<string[]> {
     const isMatch = picomatch([...patterns], { dot: false, ignore: ALWAYS_IGNORED });
-    return [...this.entries.keys()].filter((f) => isMatch(f)).sort();
+    return [...this.entries.keys(), ...this.outside.keys()].filter((f) => isMatch(f)).sort();
   }
 
   async read(file: string): Promise<Buffer> {
     const rel = toTreePath(file);
+    const target = this.outside.get(rel);
+    if (target !== undefined) throw new TreeReadError(rel, `${rel} is a link to ${target}, outside the repository`, 'Keep every file gitway reads inside the repository.');
     const entry = this.entries.get(rel);
     if (!entry) {
       const isFolder = [...this.entries.keys()].some((k) => k.startsWith(rel + '/'));
@@ -110,12 +164,19 @@ export class GitTree implements Tree {
 }
 
 async function gitAt(root: string): Promise<SimpleGit> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(root)) {
+    throw new RevisionError(`the folder ${root} does not exist, so git cannot be asked about it`, 'Run gitway from a folder of the repository, or point at gitway.yaml with --cwd DIR or --config FILE.');
+  }
   const { simpleGit } = await import('simple-git');
   const git = simpleGit({ baseDir: root });
   let inside = false;
   try {
     inside = (await git.raw(['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
-  } catch {
+  } catch (err) {
+    if (/ENOENT/.test(String((err as Error).message))) {
+      throw new RevisionError('git is not installed (or not on the PATH), so --rev and --staged cannot be used', 'Install git, or drop --rev/--staged to read the working tree.', err);
+    }
     inside = false;
   }
   if (!inside) {

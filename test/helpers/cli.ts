@@ -1,5 +1,5 @@
 /** Runs the built CLI (dist/) as a user would, colour off, and captures what it prints. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,42 @@ export function gitway(args: string[], options: { cwd: string; env?: Record<stri
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd, env, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like gitway(), without blocking this process (for tests that serve something to the CLI). */
+export function gitwayAsync(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITWAY_ENV: undefined, ...options.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env, timeout: options.timeoutMs ?? 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+export interface StylishFinding {
+  file: string;
+  line: number;
+  column: number;
+  severity: string;
+  message: string;
+  code: string;
+}
+
+/** The findings of `--format stylish` output, as a user reads them: file heading, then `line:col  severity  message  code`. */
+export function stylishFindings(stdout: string): StylishFinding[] {
+  const out: StylishFinding[] = [];
+  let file = '';
+  for (const line of stdout.split('\n')) {
+    const m = /^  (\d+):(\d+)\s+(error|warn|info|hint)\s+(.*\S)\s{2}(\S+)$/.exec(line);
+    if (m) out.push({ file, line: Number(m[1]), column: Number(m[2]), severity: m[3], message: m[4], code: m[5] });
+    else if (line && !line.startsWith(' ') && !/^[✖✔]/.test(line)) file = line;
+  }
+  return out;
 }
 
 /** A temporary folder with the given files; removed by the returned cleanup. */
