@@ -40,10 +40,15 @@ export interface Project {
 export type LoadResult = { project: Project; findings: Finding[]; source: string } | { project?: undefined; findings: Finding[]; source: string };
 
 export async function loadProject(options: ProjectOptions): Promise<LoadResult> {
+  return withProject(options, async (loaded) => loaded);
+}
+
+/** Loads the project and keeps its Tree open while `use` runs (to read more files: linting), then closes it. */
+export async function withProject<T>(options: ProjectOptions, use: (loaded: LoadResult, tree: Tree) => Promise<T>): Promise<T> {
   const { root, configFile } = locateRoot(options);
   const tree = await openTree(root, options);
   try {
-    return await loadFromTree(tree, configFile, options);
+    return await use(await loadFromTree(tree, configFile, options), tree);
   } finally {
     await tree.close();
   }

@@ -10,11 +10,14 @@ import { processIo, redact, type GlobalOptions, type Io } from './context.js';
 import { renderError } from './errors.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
+import { registerLint } from './commands/lint.js';
 
 export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface CommandContext {
   io: Io;
+  /** The raw arguments, for flags whose order matters (lint's --format/--output pairs). */
+  argv: readonly string[];
   /** Runs a command's body; its return value is the exit code. */
   action<A extends unknown[]>(body: (options: GlobalOptions & Record<string, unknown>, ...args: A) => Promise<number>): (...args: unknown[]) => Promise<void>;
   /** Secret values the running command met; every message is redacted with them. */
@@ -59,6 +62,7 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
 
   const context: CommandContext = {
     io,
+    argv,
     secrets,
     action:
       (body) =>
@@ -72,6 +76,7 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
   };
   registerInit(program, context);
   registerValidate(program, context);
+  registerLint(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

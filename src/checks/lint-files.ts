@@ -1,0 +1,58 @@
+/**
+ * `gitway lint FILE…`: lint any OpenAPI document or Spectral-linted file, inside or outside a
+ * gitway repository, like `spectral lint`. The ruleset: --ruleset, else the repository's (when
+ * the files sit in a gitway repository), else a .spectral.yaml/.yml/.json in the current folder,
+ * else the built-in gitway:oas.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { CONFIG_FILE, locateRoot } from '../manifest/config.js';
+import { WorkTree } from '../workspace/worktree.js';
+import { sortFindings } from './finding.js';
+import { createRunner, dedupe, type LintResult } from './lint.js';
+import { BUILTIN_RULESETS, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
+
+export interface LintFilesOptions {
+  cwd: string;
+  paths: string[];
+  config?: string;
+  ruleset?: string;
+}
+
+export async function lintFiles(options: LintFilesOptions): Promise<LintResult> {
+  const cwd = path.resolve(options.cwd);
+  const abs = options.paths.map((p) => path.resolve(cwd, p));
+  for (const [i, p] of abs.entries()) if (!existsSync(p)) throw new UsageError(`${options.paths[i]} does not exist`);
+  const inside = abs.every((p) => !path.relative(cwd, p).startsWith('..'));
+  const root = inside ? cwd : path.parse(cwd).root;
+  const tree = new WorkTree(root);
+  try {
+    const ruleset = await pickRuleset(cwd, options);
+    const runner = await createRunner(root, tree, ruleset);
+    const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
+    const findings = [];
+    for (const file of files) findings.push(...(await runner.lintFile(file)));
+    return { findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: ruleset.source, documents: files, secrets: [] };
+  } finally {
+    await tree.close();
+  }
+}
+
+async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<LoadedRuleset> {
+  if (options.ruleset) return loadRulesetFile(cwd, options.ruleset);
+  const repo = locateRoot({ cwd, config: options.config });
+  if (existsSync(path.join(repo.root, repo.configFile ?? CONFIG_FILE))) {
+    const { WorkTree: Tree } = await import('../workspace/worktree.js');
+    const tree = new Tree(repo.root);
+    const { loadConfig } = await import('../manifest/config.js');
+    const loaded = await loadConfig(tree, repo.configFile);
+    const configured = loaded.config?.ruleset ?? DEFAULT_RULESET_FILES.find((f) => existsSync(path.join(repo.root, f)));
+    if (configured) return loadRulesetFile(repo.root, configured);
+  }
+  const local = ['.spectral.yaml', '.spectral.yml', '.spectral.json'].find((f) => existsSync(path.join(cwd, f)));
+  if (local) return loadRulesetFile(cwd, local);
+  const { default: core } = await import('@stoplight/spectral-core');
+  const oas = await import(BUILTIN_RULESETS['gitway:oas']);
+  return { ruleset: new core.Ruleset(oas.default, { severity: 'recommended', source: 'gitway:oas' }), source: 'built-in (gitway:oas)' };
+}
