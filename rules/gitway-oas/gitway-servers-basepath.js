@@ -2,12 +2,12 @@
 // should agree, or clients generated from the document call paths the gateway does not route.
 import { gitwayProject } from '../lib/formats.js';
 
-function serversBasePath(api) {
+function serversBasePath(api, _options, context) {
   if (!api || !api.documentBasePath || api.basePath === undefined) return [];
   const doc = api.documentBasePath.replace(/\/+$/, '');
   const manifest = api.basePath.replace(/\/+$/, '');
   if (doc === manifest) return [];
-  return [{ message: `API '${api.name}' is served at basePath '${api.basePath}' but its document ${api.document} says '${api.documentBasePath}'; clients generated from the document will call other paths`, path: ['basePath'] }];
+  return [{ message: `API '${api.name}' is served at basePath '${api.basePath}' but its document ${api.document} says '${api.documentBasePath}'; clients generated from the document will call other paths`, path: [...context.path, 'basePath'] }];
 }
 
 export const id = 'gitway-servers-basepath';

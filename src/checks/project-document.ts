@@ -74,7 +74,7 @@ export function buildProjectDocument(project: Project): ProjectDocument {
       const m = project.manifests[index];
       const [field, ...inner] = rest;
       const src: JsonPath = field === 'raw' || field === 'spec' ? ['spec', ...inner] : field === undefined || field === 'kind' || field === 'file' ? [] : field === 'name' ? ['metadata', 'name'] : [field, ...inner];
-      return { file: m.file, ...positionOf(m.source, src, field === 'spec' || field === 'raw' ? false : false), path: src };
+      return { file: m.file, ...positionOf(m.source, src, true), path: src };
     }
     if (top === 'apis' && typeof index === 'number' && apis[index]) {
       const manifest = project.manifests[apiManifests[index]];
@@ -85,7 +85,7 @@ export function buildProjectDocument(project: Project): ProjectDocument {
         if (op) return { file: op.file, line: 0, column: 0, path: op.at };
       }
       const src: JsonPath = field === 'basePath' || field === 'hosts' ? ['spec', field] : field === 'document' ? ['spec', 'openapi'] : ['metadata', 'name'];
-      return { file: manifest.file, ...positionOf(manifest.source, src), path: src };
+      return { file: manifest.file, ...positionOf(manifest.source, src, true), path: src };
     }
     return undefined;
   };

@@ -1,6 +1,6 @@
 /** Findings for CI systems: SARIF 2.1.0, JUnit XML, GitHub workflow annotations, Markdown. Pure. */
 import type { Finding, Severity } from '../checks/finding.js';
-import { countBySeverity } from '../checks/finding.js';
+import { countBySeverity, severityRank } from '../checks/finding.js';
 
 export interface ToolInfo {
   version: string;
@@ -69,7 +69,8 @@ export function renderJunit(findings: readonly Finding[], files: readonly string
     }
     lines.push(`    <testcase classname="gitway" name="${xml(file)}">`);
     const text = list.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.code}: ${f.message}`).join('\n');
-    lines.push(`      <failure message="${xml(`${list.length} finding${list.length === 1 ? '' : 's'}`)}" type="${xml(list[0].code)}">${xml(text)}</failure>`);
+    const worst = [...list].sort((a, b) => severityRank[a.severity] - severityRank[b.severity])[0];
+    lines.push(`      <failure message="${xml(`${list.length} finding${list.length === 1 ? '' : 's'}`)}" type="${xml(worst.code)}">${xml(text)}</failure>`);
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>');
