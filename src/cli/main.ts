@@ -11,6 +11,7 @@ import { renderError } from './errors.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
 import { registerLint } from './commands/lint.js';
+import { registerHook } from './commands/hook.js';
 
 export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -77,6 +78,7 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
   registerInit(program, context);
   registerValidate(program, context);
   registerLint(program, context);
+  registerHook(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
