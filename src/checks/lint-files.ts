@@ -10,11 +10,13 @@ import { UsageError } from '../errors.js';
 import { CONFIG_FILE, locateRoot } from '../manifest/config.js';
 import { WorkTree } from '../workspace/worktree.js';
 import { sortFindings } from './finding.js';
-import { createRunner, dedupe, type LintResult } from './lint.js';
+import { createRunner, dedupe, withBaseline, type LintResult } from './lint.js';
 import { BUILTIN_RULESETS, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
 
 export interface LintFilesOptions {
   cwd: string;
+  baseline?: string | false;
+  baselineWrite?: boolean;
   paths: string[];
   config?: string;
   ruleset?: string;
@@ -33,7 +35,7 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
     const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
     const findings = [];
     for (const file of files) findings.push(...(await runner.lintFile(file)));
-    return { findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: ruleset.source, documents: files, secrets: [] };
+    return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: ruleset.source, documents: files, secrets: [] }, root, options);
   } finally {
     await tree.close();
   }

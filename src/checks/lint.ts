@@ -3,7 +3,10 @@
  * and over the project document (all manifests), and report one stream of findings. Inline
  * `x-gitway-ignore: [{rule, reason}]` on a node suppresses a rule there (a reason is required).
  */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { applyBaseline, createBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline, type BaselineEntry } from './baseline.js';
 import type { ISpectralDiagnostic } from '@stoplight/spectral-core';
 import { parseSource, positionOf, type JsonPath, type SourceDocument } from '../manifest/source.js';
 import { withProject, type ProjectOptions } from '../project.js';
@@ -15,6 +18,10 @@ import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRule
 export interface LintOptions extends ProjectOptions {
   /** A ruleset file that replaces the configured one. */
   ruleset?: string;
+  /** Baseline file relative to the root (default .gitway-baseline.json when it exists); `false` ignores it. */
+  baseline?: string | false;
+  /** Write the current findings as the baseline instead of filtering by it. */
+  baselineWrite?: boolean;
 }
 
 export interface LintResult {
@@ -28,6 +35,7 @@ export interface LintResult {
   ruleset?: string;
   documents: string[];
   secrets: string[];
+  baseline?: { file: string; written?: number; suppressed?: number; stale?: BaselineEntry[] };
 }
 
 const SEVERITIES: Severity[] = ['error', 'warn', 'info', 'hint'];
@@ -46,8 +54,36 @@ export async function lintProject(options: LintOptions): Promise<LintResult> {
     findings.push(...(await runner.lintProjectDocument(projectDoc.value, projectDoc.locate)));
     const files = [...new Set([project.config.file, ...project.manifestFiles, ...[...project.documents.values()].flatMap((d) => d.files)])].sort();
     const invalid = loaded.findings.some((f) => f.severity === 'error');
-    return { findings: dedupe(sortFindings(findings)), invalid, files, environment: project.environment.name, source: loaded.source, ruleset: ruleset.source, documents, secrets: project.secrets };
+    const result: LintResult = { findings: dedupe(sortFindings(findings)), invalid, files, environment: project.environment.name, source: loaded.source, ruleset: ruleset.source, documents, secrets: project.secrets };
+    return withBaseline(result, project.root, options);
   });
+}
+
+/** Writes the findings as the baseline, or filters them by it. */
+export function withBaseline(result: LintResult, root: string, options: Pick<LintOptions, 'baseline' | 'baselineWrite'>): LintResult {
+  if (options.baseline === false && !options.baselineWrite) return result;
+  const file = typeof options.baseline === 'string' ? options.baseline : DEFAULT_BASELINE_FILE;
+  const abs = path.resolve(root, file);
+  if (options.baselineWrite) {
+    const baseline = createBaseline(result.findings);
+    const tmp = `${abs}.${process.pid}.tmp`;
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(tmp, renderBaseline(baseline));
+    renameSync(tmp, abs);
+    return { ...result, baseline: { file, written: baseline.entries.reduce((n, e) => n + e.count, 0) } };
+  }
+  if (!existsSync(abs)) {
+    if (typeof options.baseline === 'string') throw new UsageError(`baseline ${file} does not exist`, 'Write one with gitway lint --baseline-write, or drop --baseline.');
+    return result;
+  }
+  let baseline;
+  try {
+    baseline = parseBaseline(readFileSync(abs, 'utf8'), file);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const applied = applyBaseline(result.findings, baseline);
+  return { ...result, findings: applied.findings, baseline: { file, suppressed: applied.suppressed, stale: applied.stale } };
 }
 
 async function firstExisting(tree: Tree, files: string[]): Promise<string | undefined> {
@@ -110,7 +146,12 @@ export async function createRunner(root: string, tree: Tree, loaded: LoadedRules
       const doc = /\.json$/i.test(file) ? new core.Document(text, Parsers.Json, abs) : new core.Document(text, Parsers.Yaml, abs);
       const results = await spectral.run(doc, { ignoreUnknownFormat: true });
       const data = doc.data;
-      return results.filter((r) => !ignored(data, r.path as JsonPath, String(r.code))).map((r) => toFinding(r, r.source ? toRel(r.source) : file));
+      const findings = results.filter((r) => !ignored(data, r.path as JsonPath, String(r.code))).map((r) => toFinding(r, r.source ? toRel(r.source) : file));
+      for (const at of ignoresWithoutReason(data)) {
+        const range = doc.getRangeForJsonPath(at, true);
+        findings.push({ file, line: (range?.start.line ?? 0) + 1, column: (range?.start.character ?? 0) + 1, path: at, code: 'gitway-ignore-reason', severity: 'error', message: 'x-gitway-ignore entries need a rule and a reason (why the finding is acceptable here); without them nothing is suppressed' });
+      }
+      return findings;
     },
     async lintProjectDocument(value, locate) {
       const doc = new core.Document(JSON.stringify(value), Parsers.Json, path.join(root, '.gitway-project.json'));
@@ -132,6 +173,23 @@ export async function createRunner(root: string, tree: Tree, loaded: LoadedRules
       return out;
     },
   };
+}
+
+/** Paths of x-gitway-ignore entries that lack a rule or a reason. */
+function ignoresWithoutReason(data: unknown, at: JsonPath = [], out: JsonPath[] = []): JsonPath[] {
+  if (Array.isArray(data)) data.forEach((v, i) => ignoresWithoutReason(v, [...at, i], out));
+  else if (data && typeof data === 'object') {
+    for (const [k, v] of Object.entries(data)) {
+      if (k === 'x-gitway-ignore') {
+        const list = Array.isArray(v) ? v : [v];
+        list.forEach((e, i) => {
+          const entry = e as Record<string, unknown> | null;
+          if (!entry || typeof entry.rule !== 'string' || typeof entry.reason !== 'string' || entry.reason.trim() === '') out.push(Array.isArray(v) ? [...at, k, i] : [...at, k]);
+        });
+      } else ignoresWithoutReason(v, [...at, k], out);
+    }
+  }
+  return out;
 }
 
 /** True when a node on the path (or the root) carries x-gitway-ignore for this rule. */

@@ -203,4 +203,49 @@ rules:
       repo.cleanup();
     }
   });
+
+  it('baseline: --baseline-write accepts today\'s findings (keyed by path, not line); only new ones are reported; stale entries are named', () => {
+    const repo = tempRepo({ 'gitway.yaml': CONFIG, 'apis/items.yaml': DOC, 'gateway/all.yaml': manifests('  cors: { origins: [https://a.example] }') });
+    try {
+      const write = gitway(['lint', '--baseline-write'], { cwd: repo.dir });
+      expect(write.status).toBe(0);
+      expect(write.stderr).toContain('Wrote 2 findings to the baseline .gitway-baseline.json');
+      const baseline = JSON.parse(readFileSync(path.join(repo.dir, '.gitway-baseline.json'), 'utf8'));
+      expect(baseline.entries).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'gateway/all.yaml', rule: 'gitway-api-auth', path: 'spec/policies', count: 1 })]));
+      expect(JSON.stringify(baseline)).not.toMatch(/"line"/);
+
+      // shift every line down: the baseline still matches
+      writeFileSync(path.join(repo.dir, 'gateway/all.yaml'), '# a comment\n# another\n' + manifests('  cors: { origins: [https://a.example] }'));
+      const clean = gitway(['lint'], { cwd: repo.dir });
+      expect(clean.stdout).toContain('No new problems (2 accepted in the baseline)');
+      expect(clean.status).toBe(0);
+
+      // a new problem is reported; the fixed one shows as stale
+      writeFileSync(path.join(repo.dir, 'gateway/all.yaml'), manifests('  auth: { type: key }').replace('healthCheck: { path: /h }', 'retries: 1'));
+      const next = gitway(['lint'], { cwd: repo.dir });
+      expect(next.stdout).toContain("Upstream 'be' has no healthCheck");
+      expect(next.stdout).not.toContain('gitway-api-auth');
+      expect(next.stderr).toContain('1 baseline entry no longer matches a finding (fixed?)');
+      expect(next.stderr).toContain('gateway/all.yaml  gitway-api-auth  spec/policies');
+      expect(gitway(['lint', '--no-baseline', '--format', 'json'], { cwd: repo.dir }).stdout).toContain('gitway-api-rate-limit');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('x-gitway-ignore in an OpenAPI document: suppresses with a reason, is itself an error without one', () => {
+    const withIgnore = DOC.replace('      description: d\n      tags: [t]', '      tags: [t]\n      x-gitway-ignore: [{ rule: operation-description, reason: generated client docs }]');
+    const repo = tempRepo({ 'gitway.yaml': CONFIG, 'apis/items.yaml': withIgnore, 'gateway/all.yaml': manifests('  cors: { origins: [https://a.example] }') });
+    try {
+      const ok = gitway(['lint', '--format', 'json'], { cwd: repo.dir });
+      expect(ok.stdout).not.toContain('operation-description');
+      writeFileSync(path.join(repo.dir, 'apis/items.yaml'), withIgnore.replace(', reason: generated client docs', ''));
+      const bad = gitway(['lint'], { cwd: repo.dir });
+      expect(bad.stdout).toContain('error  x-gitway-ignore entries need a rule and a reason');
+      expect(bad.stdout).toContain('operation-description');
+      expect(bad.status).toBe(1);
+    } finally {
+      repo.cleanup();
+    }
+  });
 });

@@ -49,6 +49,9 @@ export function registerLint(program: Command, ctx: CommandContext): void {
     .option('--ruleset <file>', 'Spectral-format ruleset to use instead of the configured one')
     .option('--rev <rev>', 'lint the repository as it is in a commit, tag or branch')
     .option('--staged', 'lint what is staged in the git index, not the working copy')
+    .option('--baseline <file>', 'report only findings not in this baseline (default: .gitway-baseline.json when it exists)')
+    .option('--no-baseline', 'ignore the baseline file')
+    .option('--baseline-write', 'write the current findings as the baseline (keyed by file, rule and JSON path) and exit 0')
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, 'error')
     .addHelpText(
       'after',
@@ -71,16 +74,24 @@ Examples:
         if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}, not '${failOn}'`);
         const targets = formatTargets(ctx.argv, 'stylish');
         const cwd = options.cwd ? String(options.cwd) : ctx.io.cwd;
-        const common = { cwd, config: options.config as string | undefined, env: options.env as string | undefined, processEnv: ctx.io.env, ruleset: options.ruleset as string | undefined };
+        const common = { cwd, config: options.config as string | undefined, env: options.env as string | undefined, processEnv: ctx.io.env, ruleset: options.ruleset as string | undefined, baseline: options.baseline as string | false | undefined, baselineWrite: Boolean(options.baselineWrite) };
         const result =
           paths.length > 0
             ? await (await import('../../checks/lint-files.js')).lintFiles({ ...common, paths })
             : await (await import('../../checks/lint.js')).lintProject({ ...common, rev: options.rev as string | undefined, staged: Boolean(options.staged) });
         ctx.secrets.push(...result.secrets);
+        if (result.baseline?.written !== undefined) {
+          if (!options.quiet) ctx.io.stderr(`Wrote ${result.baseline.written} finding${result.baseline.written === 1 ? '' : 's'} to the baseline ${result.baseline.file}; later runs report only new ones.\n`);
+          return 0;
+        }
+        if (result.baseline?.stale?.length && !options.quiet) {
+          const list = result.baseline.stale.slice(0, 10).map((e) => `  ${e.file}  ${e.rule}  ${e.path || '(document)'}`).join('\n');
+          ctx.io.stderr(`${result.baseline.stale.length} baseline entr${result.baseline.stale.length === 1 ? 'y no longer matches' : 'ies no longer match'} a finding (fixed?); run gitway lint --baseline-write to prune ${result.baseline.file}:\n${list}\n`);
+        }
         const shown = options.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
         const { version } = await import('../main.js');
         for (const target of targets) {
-          const text = await render(target.format, shown, { version, files: result.files, color: target.output === undefined && useColor(ctx.io, options), ruleset: result.ruleset, quiet: Boolean(options.quiet) });
+          const text = await render(target.format, shown, { version, files: result.files, color: target.output === undefined && useColor(ctx.io, options), ruleset: result.ruleset, quiet: Boolean(options.quiet), baseline: result.baseline });
           emit(ctx.io, { ...options, output: target.output }, text, result.secrets);
         }
         if (result.invalid) return 3;
@@ -94,12 +105,12 @@ function failing(findings: readonly Finding[], failOn: Severity | 'never'): bool
   return findings.some((f) => severityRank[f.severity] <= severityRank[failOn]);
 }
 
-async function render(format: LintFormat, findings: Finding[], opts: { version: string; files: string[]; color: boolean; ruleset?: string; quiet: boolean }): Promise<string> {
+async function render(format: LintFormat, findings: Finding[], opts: { version: string; files: string[]; color: boolean; ruleset?: string; quiet: boolean; baseline?: unknown }): Promise<string> {
   const report = await import('../../report/findings.js');
   const ci = await import('../../report/ci-formats.js');
   switch (format) {
     case 'json':
-      return report.renderJson(findings, { ruleset: opts.ruleset });
+      return report.renderJson(findings, { ruleset: opts.ruleset, ...(opts.baseline ? { baseline: opts.baseline } : {}) });
     case 'sarif':
       return ci.renderSarif(findings, { version: opts.version });
     case 'junit':
@@ -110,7 +121,9 @@ async function render(format: LintFormat, findings: Finding[], opts: { version: 
       return ci.renderMarkdown(findings);
     default: {
       const text = report.renderStylish(findings, await styleFor(opts.color));
-      return text || (opts.quiet ? '' : `✔ No problems found (${opts.files.length} file${opts.files.length === 1 ? '' : 's'}, ruleset ${opts.ruleset ?? 'built-in'}).\n`);
+      const accepted = (opts.baseline as { suppressed?: number } | undefined)?.suppressed;
+      const what = accepted ? `No new problems (${accepted} accepted in the baseline)` : 'No problems found';
+      return text || (opts.quiet ? '' : `✔ ${what} (${opts.files.length} file${opts.files.length === 1 ? '' : 's'}, ruleset ${opts.ruleset ?? 'built-in'}).\n`);
     }
   }
 }
