@@ -12,6 +12,7 @@ import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
 import { registerLint } from './commands/lint.js';
 import { registerHook } from './commands/hook.js';
+import { registerRules } from './commands/rules.js';
 
 export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -79,6 +80,7 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
   registerValidate(program, context);
   registerLint(program, context);
   registerHook(program, context);
+  registerRules(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
