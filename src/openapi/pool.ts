@@ -104,6 +104,7 @@ function tooSlow(file: string, ms: number): OpenApiSummary {
     operations: [],
     files: [file],
     ms,
+    phases: { read: 0, parse: 0, resolve: 0, validate: 0, positions: 0 },
     findings: [
       {
         file,
@@ -126,6 +127,7 @@ function crashed(file: string, detail: string, ms: number): OpenApiSummary {
     operations: [],
     files: [file],
     ms: Math.round(ms),
+    phases: { read: 0, parse: 0, resolve: 0, validate: 0, positions: 0 },
     findings: [{ file, line: 1, column: 1, path: [], code: 'openapi-crash', severity: 'error', message: `gitway could not analyse ${file} (this is likely a bug in gitway): ${detail.split('\n')[0]}` }],
   };
 }

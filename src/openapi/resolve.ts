@@ -5,10 +5,19 @@
  * own `circular: "ignore"` leaves whole operations un-inlined on DigitalOcean's description; this
  * does not.) Every object of the view remembers the file and JSON path it came from, so a problem
  * found in the view is reported at its source.
+ *
+ * The view is a tree, not a graph: a target that several references name is inlined once, at its
+ * first place (in document order), and every later place where the specification allows a
+ * Reference Object becomes an internal `$ref` to that first place. Validators therefore see each
+ * target once, in the context of its first use, instead of once per path that leads to it (Stripe's
+ * 2,074 references otherwise unfold into a structure no validator finishes). Where a Reference Object
+ * is not allowed (an operation, a media type …) the target is inlined at every place, as before.
+ * Use `derefView` to follow such a `$ref` when reading the view.
  */
 import path from 'node:path';
 import { toTreePath } from '../workspace/tree.js';
 import type { JsonPath } from '../manifest/source.js';
+import { childKind, elementKind, familyOf, referenceAllowed, siblingApplies, type Family, type Kind } from './kinds.js';
 
 export type ReadFile = (file: string) => Promise<Buffer>;
 
@@ -29,6 +38,8 @@ export interface Resolved {
   root: unknown;
   /** The validation view (see above). */
   view: unknown;
+  /** The specification family the root says (2.0, 3.0, 3.1, 3.2), which decides how `$ref` siblings count. */
+  family?: Family;
   origins: WeakMap<object, Origin>;
   problems: RefProblem[];
   /** Every file the document pulled in, the root first. */
@@ -65,12 +76,17 @@ export async function parseDocumentText(file: string, bytes: Buffer): Promise<un
   }
 }
 
-export async function resolveDocument(rootFile: string, read: ReadFile): Promise<Resolved> {
+/** `onParse` is told how long each file took to parse (ms), for the benchmarks' time split. */
+export async function resolveDocument(rootFile: string, read: ReadFile, onParse?: (ms: number) => void): Promise<Resolved> {
   const files = new Map<string, Loaded>();
   const problems: RefProblem[] = [];
   const origins = new WeakMap<object, Origin>();
   const memo = new Map<string, unknown>();
   const stack = new Map<string, JsonPath>();
+  /** Objects made from a `$ref` and its siblings: the target they extend, and the sibling keys. */
+  const extended = new WeakMap<object, { base: object; siblings: string[] }>();
+  /** Cycle-closing `$ref`s, with the target they close on. */
+  const closers = new WeakMap<object, string>();
   let circular = false;
 
   const load = async (file: string): Promise<Loaded> => {
@@ -91,7 +107,9 @@ export async function resolveDocument(rootFile: string, read: ReadFile): Promise
       }
     }
     try {
+      const t = performance.now();
       const value = await parseDocumentText(file, bytes);
+      onParse?.(performance.now() - t);
       return { value: value === undefined ? '' : value };
     } catch (err) {
       return { problem: `cannot be parsed: ${firstLine((err as Error).message)}` };
@@ -105,6 +123,8 @@ export async function resolveDocument(rootFile: string, read: ReadFile): Promise
     problems.push({ file: rootFile, path: [], code: 'openapi-parse', message: `${rootFile} ${rootLoaded.problem}` });
     return { root: undefined, view: undefined, origins, problems, files: [rootFile], circular };
   }
+  const detected = familyOf(rootLoaded.value);
+  const family: Family = detected ?? '3.0';
   let frontier = [rootFile];
   while (frontier.length) {
     const next = new Set<string>();
@@ -119,51 +139,68 @@ export async function resolveDocument(rootFile: string, read: ReadFile): Promise
     frontier.forEach((f, i) => files.set(f, loaded[i]));
   }
 
-  // Phase 2 (sync): build the view.
-  const walk = (value: unknown, file: string, srcPath: JsonPath, viewPath: JsonPath): unknown => {
+  // Phase 2 (sync): build the view, every reference inlined (a graph: a target named twice is one object).
+  const walk = (value: unknown, file: string, srcPath: JsonPath, viewPath: JsonPath, kind: Kind): unknown => {
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
       origins.set(out, { file, path: srcPath });
-      for (let i = 0; i < value.length; i++) out[i] = walk(value[i], file, [...srcPath, i], [...viewPath, i]);
+      const itemKind = elementKind(kind);
+      for (let i = 0; i < value.length; i++) out[i] = walk(value[i], file, [...srcPath, i], [...viewPath, i], itemKind);
       return out;
     }
     if (!value || typeof value !== 'object') return value;
     const obj = value as Record<string, unknown>;
-    if (typeof obj.$ref === 'string') return follow(obj, file, srcPath, viewPath);
+    if (typeof obj.$ref === 'string') return follow(obj, file, srcPath, viewPath, kind);
+    // One view object per place of a file, whether reached by walking or by a reference.
+    const self = `${file}#${toPointer(srcPath)}`;
+    const known = memo.get(self);
+    if (known !== undefined) return known;
     const out: Record<string, unknown> = {};
     origins.set(out, { file, path: srcPath });
-    for (const key of Object.keys(obj)) out[key] = walk(obj[key], file, [...srcPath, key], [...viewPath, key]);
+    const keys = Object.keys(obj);
+    for (const key of keys) out[key] = undefined; // keep the document's key order …
+    const outer = stack.get(self);
+    stack.set(self, viewPath);
+    try {
+      for (const key of visitOrder(kind, keys)) out[key] = walk(obj[key], file, [...srcPath, key], [...viewPath, key], childKind(family, kind, key));
+    } finally {
+      if (outer) stack.set(self, outer);
+      else stack.delete(self);
+    }
+    memo.set(self, out);
     return out;
   };
 
-  const follow = (refObj: Record<string, unknown>, file: string, srcPath: JsonPath, viewPath: JsonPath): unknown => {
+  const follow = (refObj: Record<string, unknown>, file: string, srcPath: JsonPath, viewPath: JsonPath, kind: Kind): unknown => {
     const ref = refObj.$ref as string;
     const target = locate(ref, file, srcPath, 0);
     if (!target) return { ...refObj };
     const key = `${target.file}#${target.pointer}`;
-    const siblings = Object.keys(refObj).filter((k) => k !== '$ref');
+    const siblings = Object.keys(refObj).filter((k) => k !== '$ref' && siblingApplies(family, kind, k));
     const ancestor = stack.get(key);
     let inlined: unknown;
     if (ancestor) {
       circular = true;
       inlined = { $ref: '#' + toPointer(ancestor) };
       origins.set(inlined as object, { file, path: srcPath });
+      closers.set(inlined as object, key);
     } else if (memo.has(key)) {
       inlined = memo.get(key);
     } else {
       stack.set(key, viewPath);
       try {
-        inlined = walk(target.value, target.file, target.path, viewPath);
+        inlined = walk(target.value, target.file, target.path, viewPath, kind);
       } finally {
         stack.delete(key);
       }
       memo.set(key, inlined);
     }
     if (siblings.length === 0 || ancestor || !inlined || typeof inlined !== 'object' || Array.isArray(inlined)) return inlined;
-    // $ref with siblings (description, summary, 3.1 schema keywords): the siblings win, as in swagger-parser
+    // $ref with siblings that count here (schema keywords, Path Item fields, 3.1 summary/description): they win, as in swagger-parser
     const merged: Record<string, unknown> = { ...(inlined as Record<string, unknown>) };
     origins.set(merged, { file, path: srcPath });
-    for (const k of siblings) merged[k] = walk(refObj[k], file, [...srcPath, k], [...viewPath, k]);
+    for (const k of siblings) merged[k] = walk(refObj[k], file, [...srcPath, k], [...viewPath, k], childKind(family, kind, k));
+    extended.set(merged, { base: inlined as object, siblings });
     return merged;
   };
 
@@ -214,8 +251,113 @@ export async function resolveDocument(rootFile: string, read: ReadFile): Promise
   };
 
   stack.set(`${rootFile}#`, []);
-  const view = walk(rootLoaded.value, rootFile, [], []);
-  return { root: rootLoaded.value, view, origins, problems, files: [...files.keys()], circular };
+  const graph = walk(rootLoaded.value, rootFile, [], [], 'root');
+
+  // Phase 3: from graph to tree. Walk it in document order; the first place of each object keeps
+  // it; a later place becomes a `$ref` to the first where a Reference Object is allowed (or where
+  // nothing is validated), and elsewhere (an operation, a `properties` map shared by a `$ref` with
+  // siblings …) gets a shallow copy whose own children go through the same rule.
+  const placed = new Map<object, { path: JsonPath; kind: Kind }>();
+  const compactChildren = (node: object, viewPath: JsonPath, kind: Kind): void => {
+    if (Array.isArray(node)) {
+      const itemKind = elementKind(kind);
+      for (let i = 0; i < node.length; i++) node[i] = compact(node[i], [...viewPath, i], itemKind);
+      return;
+    }
+    const obj = node as Record<string, unknown>;
+    const keys = visitOrder(kind, Object.keys(obj));
+    // Siblings first, nephews after: a map's own entries (components.schemas.X) are placed before
+    // the references inside them are met, so those become `$ref`s to the entries.
+    const owned = new Set<string>();
+    for (const key of keys) {
+      const v = obj[key];
+      if (!v || typeof v !== 'object' || placed.has(v) || extended.has(v) || closers.has(v)) continue;
+      placed.set(v, { path: [...viewPath, key], kind: childKind(family, kind, key) });
+      owned.add(key);
+    }
+    for (const key of keys) {
+      const v = obj[key];
+      if (owned.has(key)) {
+        if (typeof (v as Record<string, unknown>).$ref !== 'string') compactChildren(v as object, [...viewPath, key], childKind(family, kind, key));
+      } else {
+        obj[key] = compact(v, [...viewPath, key], childKind(family, kind, key));
+      }
+    }
+  };
+  const compact = (node: unknown, viewPath: JsonPath, kind: Kind): unknown => {
+    if (!node || typeof node !== 'object') return node;
+    const closes = closers.get(node);
+    if (closes !== undefined) {
+      // point a cycle-closing reference at the target's place in the view, where that is known
+      const at = memo.has(closes) ? placed.get(memo.get(closes) as object) : undefined;
+      if (at && at.kind !== 'other') (node as Record<string, unknown>).$ref = '#' + toPointer(at.path);
+      return node;
+    }
+    const first = placed.get(node);
+    if (!first) {
+      const ext = extended.get(node);
+      const base = ext && placed.get(ext.base);
+      if (ext && base && base.kind !== 'other' && referenceAllowed(family, kind)) {
+        // the target is already in the view: keep the reference with its siblings, as written
+        const ref: Record<string, unknown> = { $ref: '#' + toPointer(base.path) };
+        const origin = origins.get(node);
+        if (origin) origins.set(ref, origin);
+        for (const k of ext.siblings) ref[k] = (node as Record<string, unknown>)[k];
+        placed.set(ref, { path: viewPath, kind });
+        compactChildren(ref, viewPath, kind);
+        return ref;
+      }
+      placed.set(node, { path: viewPath, kind });
+      if (typeof (node as Record<string, unknown>).$ref !== 'string') compactChildren(node, viewPath, kind); // else: closes a cycle, or could not be resolved
+      return node;
+    }
+    const origin = origins.get(node);
+    if (first.kind !== 'other' && referenceAllowed(family, kind)) {
+      const ref = { $ref: '#' + toPointer(first.path) };
+      if (origin) origins.set(ref, origin);
+      return ref;
+    }
+    // plain values (a `required` list, an example) are shared as they are: already compacted, and
+    // validated as what they are at each place
+    if (kind === 'other' || (!Array.isArray(node) && typeof (node as Record<string, unknown>).$ref === 'string')) return node;
+    const copy = Array.isArray(node) ? [...node] : { ...(node as Record<string, unknown>) };
+    if (origin) origins.set(copy, origin);
+    compactChildren(copy, viewPath, kind);
+    return copy;
+  };
+  const view = compact(graph, [], 'root');
+  return { root: rootLoaded.value, view, family: detected, origins, problems, files: [...files.keys()], circular };
+}
+
+/**
+ * Follows the internal `$ref`s the view keeps (repeated targets, cycle-closing references) to the
+ * object they name in the view; anything else is returned as it is.
+ */
+export function derefView(view: unknown, node: unknown, limit = 20): unknown {
+  let current = node;
+  for (let i = 0; i < limit; i++) {
+    if (!current || typeof current !== 'object' || Array.isArray(current)) return current;
+    const ref = (current as Record<string, unknown>).$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#')) return current;
+    let at: unknown = view;
+    for (const token of ref.slice(1).split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+      if (!at || typeof at !== 'object') return current;
+      at = Array.isArray(at) ? at[Number(token)] : (at as Record<string, unknown>)[token];
+    }
+    if (at === undefined) return current;
+    current = at;
+  }
+  return current;
+}
+
+/**
+ * … but visit the reusable components first, so that a target named from both places is placed
+ * (and, in a cycle, anchored) where the document defines it, and the view's `$ref`s are short.
+ */
+function visitOrder(kind: Kind, keys: string[]): string[] {
+  if (kind !== 'root') return keys;
+  const first = ['components', 'definitions', 'parameters', 'responses', 'securityDefinitions'];
+  return [...keys.filter((k) => first.includes(k)), ...keys.filter((k) => !first.includes(k))];
 }
 
 function splitRef(ref: string): { location: string; fragment: string } {
