@@ -9,11 +9,12 @@ import { UsageError } from '../errors.js';
 import { applyBaseline, createBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline, type BaselineEntry } from './baseline.js';
 import type { ISpectralDiagnostic } from '@stoplight/spectral-core';
 import { parseSource, positionOf, type JsonPath, type SourceDocument } from '../manifest/source.js';
-import { withProject, type ProjectOptions } from '../project.js';
+import { withProject, type Project, type ProjectOptions } from '../project.js';
+import { changedSince } from '../workspace/changes.js';
 import type { Tree } from '../workspace/tree.js';
 import { sortFindings, type Finding, type Severity } from './finding.js';
 import { buildProjectDocument } from './project-document.js';
-import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
+import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, RulesetError, type LoadedRuleset } from './ruleset.js';
 
 export interface LintOptions extends ProjectOptions {
   /** A ruleset file that replaces the configured one. */
@@ -22,6 +23,8 @@ export interface LintOptions extends ProjectOptions {
   baseline?: string | false;
   /** Write the current findings as the baseline instead of filtering by it. */
   baselineWrite?: boolean;
+  /** Lint only what changed since this revision, and what refers to it. */
+  since?: string;
 }
 
 export interface LintResult {
@@ -47,11 +50,14 @@ export async function lintProject(options: LintOptions): Promise<LintResult> {
     const rulesetFile = options.ruleset ?? project.config.ruleset ?? (await firstExisting(tree, DEFAULT_RULESET_FILES));
     const ruleset = rulesetFile ? await loadRulesetFile(options.ruleset ? path.resolve(options.cwd ?? process.cwd()) : project.root, rulesetFile, options.ruleset ? undefined : tree) : await builtinRuleset();
     const runner = await createRunner(project.root, tree, ruleset);
-    const findings: Finding[] = [...loaded.findings];
-    const documents = [...project.documents.values()].filter((d) => d.version !== undefined).map((d) => d.file);
+    let findings: Finding[] = [...loaded.findings];
+    let documents = [...project.documents.values()].filter((d) => d.version !== undefined).map((d) => d.file);
+    const affected = options.since === undefined ? undefined : await affectedSince(project, options.since, Boolean(options.staged), rulesetFile);
+    if (affected) documents = documents.filter((d) => affected.has(d));
     for (const file of documents) findings.push(...(await runner.lintFile(file)));
     const projectDoc = buildProjectDocument(project);
     findings.push(...(await runner.lintProjectDocument(projectDoc.value, projectDoc.locate)));
+    if (affected) findings = findings.filter((f) => affected.has(f.file));
     const files = [...new Set([project.config.file, ...project.manifestFiles, ...[...project.documents.values()].flatMap((d) => d.files)])].sort();
     const invalid = loaded.findings.some((f) => f.severity === 'error');
     const result: LintResult = { findings: dedupe(sortFindings(findings)), invalid, files, environment: project.environment.name, source: loaded.source, ruleset: ruleset.source, documents, secrets: project.secrets };
@@ -86,6 +92,23 @@ export function withBaseline(result: LintResult, root: string, options: Pick<Lin
   return { ...result, findings: applied.findings, baseline: { file, suppressed: applied.suppressed, stale: applied.stale } };
 }
 
+/**
+ * The files `--since REV` reports on: the changed ones, every OpenAPI document that pulls in a
+ * changed file, and the manifests of the APIs that name such a document. A changed gitway.yaml or
+ * ruleset changes everything.
+ */
+async function affectedSince(project: Project, rev: string, staged: boolean, rulesetFile: string | undefined): Promise<Set<string> | undefined> {
+  const changed = new Set(await changedSince(project.root, rev, staged));
+  if (changed.has(project.config.file) || (rulesetFile && changed.has(rulesetFile)) || [...changed].some((f) => f.startsWith('rules/'))) return undefined;
+  const affected = new Set(changed);
+  for (const doc of project.documents.values()) {
+    if (!doc.files.some((f) => changed.has(f))) continue;
+    affected.add(doc.file);
+    for (const m of project.manifests) if (m.kind === 'API' && m.spec.openapi.replace(/^\.\//, '') === doc.file) affected.add(m.file);
+  }
+  return affected;
+}
+
 async function firstExisting(tree: Tree, files: string[]): Promise<string | undefined> {
   for (const f of files) if (await tree.exists(f)) return f;
   return undefined;
@@ -116,6 +139,33 @@ export async function createRunner(root: string, tree: Tree, loaded: LoadedRules
   });
   const spectral = new core.Spectral({ resolver });
   spectral.setRuleset(loaded.ruleset);
+  type SpectralDocument = Parameters<typeof spectral.run>[0];
+  /** Runs the ruleset; when a rule breaks (a throwing function, an invalid JSONPath) names it. */
+  const run = async (doc: SpectralDocument, file: string) => {
+    try {
+      return await spectral.run(doc, { ignoreUnknownFormat: true });
+    } catch (err) {
+      const rules = Object.values(loaded.ruleset.rules);
+      const was = rules.map((r) => r.enabled);
+      let culprit: string | undefined;
+      let cause: unknown = err;
+      try {
+        for (const candidate of rules.filter((r, i) => was[i])) {
+          rules.forEach((r) => (r.enabled = r === candidate));
+          try {
+            await spectral.run(doc, { ignoreUnknownFormat: true });
+          } catch (inner) {
+            culprit = candidate.name;
+            cause = inner;
+            break;
+          }
+        }
+      } finally {
+        rules.forEach((r, i) => (r.enabled = was[i]));
+      }
+      throw new RulesetError(`rule '${culprit ?? '(unknown)'}' of ruleset ${loaded.source} failed on ${file}: ${rootCause(cause)}`, 'Fix the rule (its given JSONPath or its function); `gitway rules test` runs the cases written beside a rule.', err);
+    }
+  };
   const sources = new Map<string, SourceDocument | null>();
   const sourceOf = async (file: string) => {
     if (!sources.has(file)) {
@@ -144,7 +194,7 @@ export async function createRunner(root: string, tree: Tree, loaded: LoadedRules
       const text = (await tree.read(file)).toString('utf8');
       const abs = path.join(root, file);
       const doc = /\.json$/i.test(file) ? new core.Document(text, Parsers.Json, abs) : new core.Document(text, Parsers.Yaml, abs);
-      const results = await spectral.run(doc, { ignoreUnknownFormat: true });
+      const results = await run(doc, file);
       const data = doc.data;
       const findings = results.filter((r) => !ignored(data, r.path as JsonPath, String(r.code))).map((r) => toFinding(r, r.source ? toRel(r.source) : file));
       for (const at of ignoresWithoutReason(data)) {
@@ -155,7 +205,7 @@ export async function createRunner(root: string, tree: Tree, loaded: LoadedRules
     },
     async lintProjectDocument(value, locate) {
       const doc = new core.Document(JSON.stringify(value), Parsers.Json, path.join(root, '.gitway-project.json'));
-      const results = await spectral.run(doc, { ignoreUnknownFormat: true });
+      const results = await run(doc, 'the manifests');
       const out: Finding[] = [];
       for (const r of results) {
         const p = r.path as JsonPath;
@@ -173,6 +223,17 @@ export async function createRunner(root: string, tree: Tree, loaded: LoadedRules
       return out;
     },
   };
+}
+
+/** The innermost message of an error (AggregateError, cause chains), on one line. */
+function rootCause(err: unknown): string {
+  let e = err as Error & { errors?: unknown[]; cause?: unknown };
+  for (let i = 0; i < 10; i++) {
+    if (Array.isArray(e.errors) && e.errors.length) e = e.errors[0] as typeof e;
+    else if (e.cause instanceof Error) e = e.cause as typeof e;
+    else break;
+  }
+  return (e?.message ?? String(err)).split('\n')[0];
 }
 
 /** Paths of x-gitway-ignore entries that lack a rule or a reason. */

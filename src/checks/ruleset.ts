@@ -48,7 +48,7 @@ export async function loadRulesetFile(root: string, file: string, tree?: Tree): 
   const inTree = (p: string) => tree !== undefined && !path.relative(root, p).startsWith('..') && !path.isAbsolute(path.relative(root, p));
   const readText = async (p: string): Promise<string> => (inTree(p) ? (await tree!.read(path.relative(root, p).split(path.sep).join('/'))).toString('utf8') : fsp.readFile(p, 'utf8'));
 
-  await refuseRemote(abs, readText, new Set());
+  await refuseRemote(abs, readText, new Set(), (p) => path.relative(root, p).split(path.sep).join('/') || p);
 
   const builtinNames = Object.keys(BUILTIN_RULESETS).join('|').replace(/:/g, ':');
   const builtinPattern = new RegExp(`(["']?)(${builtinNames})\\1`, 'g');
@@ -88,22 +88,26 @@ function describeRulesetError(err: unknown, root: string): string {
 }
 
 /** Walks `extends` (and `$ref`s) of YAML/JSON rulesets, refusing any that points to the network. */
-async function refuseRemote(file: string, readText: (p: string) => Promise<string>, seen: Set<string>): Promise<void> {
+async function refuseRemote(file: string, readText: (p: string) => Promise<string>, seen: Set<string>, show: (p: string) => string): Promise<void> {
   if (seen.has(file) || !/\.(ya?ml|json)$/i.test(file)) return;
   seen.add(file);
   let text: string;
   try {
     text = await readText(file);
   } catch (err) {
-    throw new RulesetError(`ruleset ${file} cannot be read: ${(err as Error).message}`);
+    throw new RulesetError(`ruleset ${show(file)} cannot be read: ${(err as Error).message}`);
   }
   let value: unknown;
-  try {
-    const yaml = await import('yaml');
-    value = yaml.parse(text);
-  } catch (err) {
-    throw new RulesetError(`ruleset ${file} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+  const yaml = await import('yaml');
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { prettyErrors: false, lineCounter: lines });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = lines.linePos(e.pos[0]);
+    const at = { line: pos.line, col: pos.col };
+    throw new RulesetError(`ruleset ${show(file)}${at ? `:${at.line}:${at.col}` : ''} is not valid YAML or JSON: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
+  value = doc.toJS();
   const targets: string[] = [];
   const collect = (v: unknown, key?: string) => {
     if (typeof v === 'string' && (key === 'extends' || key === '$ref')) targets.push(v);
@@ -113,8 +117,8 @@ async function refuseRemote(file: string, readText: (p: string) => Promise<strin
   collect(value);
   for (const t of targets) {
     if (/^https?:\/\//i.test(t)) {
-      throw new RulesetError(`ruleset ${file} extends ${t}, which is on the network; gitway never fetches rules`, 'Download that ruleset into the repository (vendor it, e.g. rules/vendor/) and extend the local copy by its relative path.');
+      throw new RulesetError(`ruleset ${show(file)} extends ${t}, which is on the network; gitway never fetches rules`, 'Download that ruleset into the repository (vendor it, e.g. rules/vendor/) and extend the local copy by its relative path.');
     }
-    if (t.startsWith('.') || t.startsWith('/')) await refuseRemote(path.resolve(path.dirname(file), t.split('#')[0]), readText, seen);
+    if (t.startsWith('.') || t.startsWith('/')) await refuseRemote(path.resolve(path.dirname(file), t.split('#')[0]), readText, seen, show);
   }
 }

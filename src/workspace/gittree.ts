@@ -33,19 +33,7 @@ export class GitTree implements Tree {
   /** The tree of a commit, tag or branch. A name git does not know is a RevisionError (exit 3). */
   static async atRevision(root: string, rev: string): Promise<GitTree> {
     const git = await gitAt(root);
-    if (rev.startsWith('-')) throw new RevisionError(`revision '${rev}' is not a valid revision name`);
-    let sha: string;
-    try {
-      sha = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`])).trim();
-    } catch {
-      sha = '';
-    }
-    if (!/^[0-9a-f]{40,64}$/.test(sha)) {
-      throw new RevisionError(
-        `revision '${rev}' does not exist in the repository at ${root}`,
-        'Give a commit sha, a tag or a branch that `git rev-parse` knows; fetch it first in a shallow CI clone.',
-      );
-    }
+    const sha = await resolveRevision(git, root, rev);
     const out = await git.raw(['ls-tree', '-r', '-z', sha]);
     const entries = new Map<string, Entry>();
     for (const record of out.split('\0')) {
@@ -163,7 +151,25 @@ export class GitTree implements Tree {
   }
 }
 
-async function gitAt(root: string): Promise<SimpleGit> {
+/** The commit sha a revision names; a RevisionError (exit 3) naming it when git does not know it. */
+export async function resolveRevision(git: SimpleGit, root: string, rev: string): Promise<string> {
+  if (rev.startsWith('-')) throw new RevisionError(`revision '${rev}' is not a valid revision name`);
+  let sha: string;
+  try {
+    sha = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`])).trim();
+  } catch {
+    sha = '';
+  }
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) {
+    throw new RevisionError(
+      `revision '${rev}' does not exist in the repository at ${root}`,
+      'Give a commit sha, a tag or a branch that `git rev-parse` knows; fetch it first in a shallow CI clone.',
+    );
+  }
+  return sha;
+}
+
+export async function gitAt(root: string): Promise<SimpleGit> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(root)) {
     throw new RevisionError(`the folder ${root} does not exist, so git cannot be asked about it`, 'Run gitway from a folder of the repository, or point at gitway.yaml with --cwd DIR or --config FILE.');

@@ -49,6 +49,7 @@ export function registerLint(program: Command, ctx: CommandContext): void {
     .option('--ruleset <file>', 'Spectral-format ruleset to use instead of the configured one')
     .option('--rev <rev>', 'lint the repository as it is in a commit, tag or branch')
     .option('--staged', 'lint what is staged in the git index, not the working copy')
+    .option('--since <rev>', 'report only on files changed since REV, and documents or manifests that refer to them')
     .option('--baseline <file>', 'report only findings not in this baseline (default: .gitway-baseline.json when it exists)')
     .option('--no-baseline', 'ignore the baseline file')
     .option('--baseline-write', 'write the current findings as the baseline (keyed by file, rule and JSON path) and exit 0')
@@ -66,7 +67,8 @@ Examples:
   gitway lint --staged --quiet                       (what the pre-commit hook runs)
   gitway lint --format sarif --output lint.sarif --format github
   gitway lint --fail-on warn --format junit --output junit.xml
-  gitway lint apis/orders.yaml --ruleset .spectral.yaml`,
+  gitway lint apis/orders.yaml --ruleset .spectral.yaml
+  gitway lint --since origin/main                     (a pull request: what changed, and what refers to it)`,
     )
     .action(
       ctx.action(async (options: GlobalOptions & Record<string, unknown>, paths: string[] = []) => {
@@ -78,7 +80,7 @@ Examples:
         const result =
           paths.length > 0
             ? await (await import('../../checks/lint-files.js')).lintFiles({ ...common, paths })
-            : await (await import('../../checks/lint.js')).lintProject({ ...common, rev: options.rev as string | undefined, staged: Boolean(options.staged) });
+            : await (await import('../../checks/lint.js')).lintProject({ ...common, rev: options.rev as string | undefined, staged: Boolean(options.staged), since: options.since as string | undefined });
         ctx.secrets.push(...result.secrets);
         if (result.baseline?.written !== undefined) {
           if (!options.quiet) ctx.io.stderr(`Wrote ${result.baseline.written} finding${result.baseline.written === 1 ? '' : 's'} to the baseline ${result.baseline.file}; later runs report only new ones.\n`);
