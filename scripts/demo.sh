@@ -14,6 +14,8 @@ step "gitway init"; gitway init
 git init -q && git add -A && git commit -qm "gitway init"
 step "gitway validate"; gitway validate
 step "gitway validate --rev HEAD   (reads the commit, not the disk)"; gitway validate --rev HEAD
+step "gitway lint   (the rulesets: gitway:oas and gitway:manifests, extended in rules/ruleset.yaml)"; gitway lint
+step "gitway lint --format github   (annotations for a CI run)"; gitway lint --format github
 
 step "sed -i 's/upstream: petstore-backend/upstream: petstore-backnd/' gateway/petstore.yaml   (a typo)"
 sed -i 's/upstream: petstore-backend/upstream: petstore-backnd/' gateway/petstore.yaml

@@ -37,6 +37,12 @@ info:
   title: Petstore
   version: 1.0.0
   description: A small API that gitway exposes through the gateway.
+  contact:
+    name: Platform team
+    email: platform@example.com
+tags:
+  - name: pets
+    description: Pets and their details
 servers:
   - url: /v1
 paths:
@@ -44,6 +50,8 @@ paths:
     get:
       operationId: listPets
       summary: List pets
+      description: Every pet, in the order they were added.
+      tags: [pets]
       responses:
         '200':
           description: The pets
@@ -56,6 +64,8 @@ paths:
     post:
       operationId: createPet
       summary: Add a pet
+      description: Adds one pet and returns it.
+      tags: [pets]
       requestBody:
         required: true
         content:
@@ -69,6 +79,8 @@ paths:
     get:
       operationId: getPet
       summary: One pet
+      description: One pet by its id.
+      tags: [pets]
       parameters:
         - name: petId
           in: path
@@ -148,8 +160,18 @@ spec:
     {
       path: 'rules/ruleset.yaml',
       content: `# The team's own early checks, in Spectral's ruleset format, run by \`gitway lint\`.
-# Add a rule here whenever an incident teaches you something, so it never happens again.
+# Add a rule here whenever an incident teaches you something, so it never happens again,
+# and pin it with test cases in rules/tests/<rule>.test.yaml (run them with \`gitway rules test\`).
+extends:
+  - gitway:oas         # spectral:oas (recommended) plus gateway rules
+  - gitway:manifests   # route conflicts, secrets in plain text, health checks, driver capabilities
 rules: {}
+  # An example: refuse CORS for every origin on manifests (they are linted as one project document).
+  # no-wildcard-cors:
+  #   description: CORS never allows every origin
+  #   severity: error
+  #   given: "$.manifests[?(@.kind == 'Policy')].spec.cors.origins[*]"
+  #   then: { function: pattern, functionOptions: { notMatch: "^\\*$" } }
 `,
     },
   ];
