@@ -11,7 +11,7 @@ import { CONFIG_FILE, locateRoot } from '../manifest/config.js';
 import { WorkTree } from '../workspace/worktree.js';
 import { sortFindings } from './finding.js';
 import { createRunner, dedupe, withBaseline, type LintResult } from './lint.js';
-import { BUILTIN_RULESETS, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
+import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
 
 export interface LintFilesOptions {
   cwd: string;
@@ -54,7 +54,5 @@ async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<Load
   }
   const local = ['.spectral.yaml', '.spectral.yml', '.spectral.json'].find((f) => existsSync(path.join(cwd, f)));
   if (local) return loadRulesetFile(cwd, local);
-  const { default: core } = await import('@stoplight/spectral-core');
-  const oas = await import(BUILTIN_RULESETS['gitway:oas']);
-  return { ruleset: new core.Ruleset(oas.default, { severity: 'recommended', source: 'gitway:oas' }), source: 'built-in (gitway:oas)' };
+  return builtinRuleset({ kind: 'builtin', names: ['gitway:oas'] });
 }

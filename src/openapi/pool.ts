@@ -4,9 +4,7 @@
  * the run. Files are read by this thread from the Tree, so `--rev` and `--staged` work as well.
  */
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
 import type { Tree } from '../workspace/tree.js';
 import { analyseDocument, type OpenApiSummary } from './analyse.js';
 
@@ -27,60 +25,16 @@ export async function analyseDocuments(tree: Tree, files: readonly string[], opt
     for (const file of files) results.set(file, await withSoftTimeout(file, analyseDocument(file, read), options.timeoutMs));
     return results;
   }
-  const { Worker } = await import('node:worker_threads');
-  const queue = [...files];
-  const threads = Math.max(1, Math.min(options.concurrency ?? Math.min(os.availableParallelism(), 4), queue.length));
-
-  const runOne = (worker: Worker, file: string) =>
-    new Promise<{ summary: OpenApiSummary; alive: boolean }>((resolve) => {
-      const started = performance.now();
-      const finish = (summary: OpenApiSummary, alive: boolean) => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        resolve({ summary, alive });
-      };
-      const timer = setTimeout(() => {
-        void worker.terminate();
-        finish(tooSlow(file, options.timeoutMs), false);
-      }, options.timeoutMs);
-      const onMessage = async (msg: { type: string; id?: number; file?: string; summary?: OpenApiSummary; error?: string }) => {
-        if (msg.type === 'read' && msg.id !== undefined && msg.file !== undefined) {
-          try {
-            const bytes = await tree.read(msg.file);
-            worker.postMessage({ type: 'read-result', id: msg.id, bytes });
-          } catch (err) {
-            worker.postMessage({ type: 'read-result', id: msg.id, error: (err as Error).message });
-          }
-        } else if (msg.type === 'done' && msg.summary) {
-          finish(msg.summary, true);
-        } else if (msg.type === 'failed') {
-          finish(crashed(file, msg.error ?? 'unknown error', performance.now() - started), true);
-        }
-      };
-      const onError = (err: Error) => finish(crashed(file, err.stack ?? err.message, performance.now() - started), false);
-      const onExit = (code: number) => finish(crashed(file, `worker exited with code ${code}`, performance.now() - started), false);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ type: 'analyse', file });
-    });
-
-  const lane = async () => {
-    let worker: Worker | undefined;
-    try {
-      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        worker ??= new Worker(workerFile);
-        const { summary, alive } = await runOne(worker, file);
-        results.set(file, summary);
-        if (!alive) worker = undefined;
-      }
-    } finally {
-      if (worker) await worker.terminate();
-    }
-  };
-  await Promise.all(Array.from({ length: threads }, lane));
+  const { runPool } = await import('../workers/pool.js');
+  const summaries = await runPool(files, {
+    workerFile,
+    tree,
+    threads: options.concurrency,
+    timeoutMs: () => options.timeoutMs,
+    onTimeout: (file) => ({ output: tooSlow(file, options.timeoutMs) }),
+    onCrash: (file, detail) => crashed(file, detail, 0),
+  });
+  files.forEach((f, i) => results.set(f, summaries[i]));
   return new Map(files.map((f) => [f, results.get(f)!]));
 }
 

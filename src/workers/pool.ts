@@ -1,0 +1,105 @@
+/**
+ * Jobs on worker threads, several at once, each within a time bound, with the Tree served to the
+ * workers from this thread (so `--rev` and `--staged` read the same files everywhere). A job that
+ * overruns its bound has its worker stopped; the caller decides what that job's result is, or asks
+ * for it to run again (on a fresh worker, whose `workerData` may have changed meanwhile).
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import type { Tree } from '../workspace/tree.js';
+
+export interface PoolOptions<I, O> {
+  workerFile: string;
+  tree: Tree;
+  /** Threads to use; default: the machine's cores, at most 4. */
+  threads?: number;
+  /** Data for each new worker, read when it starts. */
+  workerData?: () => unknown;
+  timeoutMs: (input: I) => number;
+  /** What an overrun job gives: a result, or `retry` to run it again on a fresh worker. */
+  onTimeout: (input: I, worker: { data: unknown }) => { output: O } | { retry: true };
+  /** What a job gives when its worker fails (a bug, or an error the worker could not report). */
+  onCrash: (input: I, detail: string) => O;
+  /** An error the worker reports as expected (e.g. a ruleset that cannot load) rejects the whole run. */
+  onFatal?: (error: { message: string; name?: string; hint?: string }) => Error;
+}
+
+interface Message {
+  type: 'read' | 'done' | 'failed' | 'fatal';
+  id?: number;
+  file?: string;
+  output?: unknown;
+  error?: string;
+  message?: string;
+  name?: string;
+  hint?: string;
+}
+
+export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I, O>): Promise<O[]> {
+  const results: O[] = new Array(inputs.length);
+  if (inputs.length === 0) return results;
+  const { Worker } = await import('node:worker_threads');
+  const queue = inputs.map((input, index) => ({ input, index }));
+  const threads = Math.max(1, Math.min(options.threads ?? Math.min(os.availableParallelism(), 4), queue.length));
+  let fatal: Error | undefined;
+
+  const runOne = (worker: Worker, data: unknown, input: I) =>
+    new Promise<{ output?: O; retry?: boolean; alive: boolean }>((resolve) => {
+      const finish = (r: { output?: O; retry?: boolean; alive: boolean }) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        resolve(r);
+      };
+      const timer = setTimeout(() => {
+        void worker.terminate();
+        const decided = options.onTimeout(input, { data });
+        finish('retry' in decided ? { retry: true, alive: false } : { output: decided.output, alive: false });
+      }, options.timeoutMs(input));
+      const onMessage = async (msg: Message) => {
+        if (msg.type === 'read' && msg.id !== undefined && msg.file !== undefined) {
+          try {
+            worker.postMessage({ type: 'read-result', id: msg.id, bytes: await options.tree.read(msg.file) });
+          } catch (err) {
+            worker.postMessage({ type: 'read-result', id: msg.id, error: (err as Error).message });
+          }
+        } else if (msg.type === 'done') {
+          finish({ output: msg.output as O, alive: true });
+        } else if (msg.type === 'fatal') {
+          fatal ??= options.onFatal?.({ message: msg.message ?? 'worker failed', name: msg.name, hint: msg.hint }) ?? new Error(msg.message);
+          finish({ alive: true });
+        } else if (msg.type === 'failed') {
+          finish({ output: options.onCrash(input, msg.error ?? 'unknown error'), alive: true });
+        }
+      };
+      const onError = (err: Error) => finish({ output: options.onCrash(input, err.stack ?? err.message), alive: false });
+      const onExit = (code: number) => finish({ output: options.onCrash(input, `worker exited with code ${code}`), alive: false });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage({ type: 'job', input });
+    });
+
+  const lane = async () => {
+    let worker: Worker | undefined;
+    let data: unknown;
+    try {
+      for (let job = queue.shift(); job !== undefined && !fatal; job = queue.shift()) {
+        if (!worker) {
+          data = options.workerData?.();
+          worker = new Worker(options.workerFile, { workerData: data });
+        }
+        const r = await runOne(worker, data, job.input);
+        if (!r.alive) worker = undefined;
+        if (r.retry) queue.unshift(job);
+        else if (!fatal) results[job.index] = r.output as O;
+      }
+    } finally {
+      if (worker) await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: threads }, lane));
+  if (fatal) throw fatal;
+  return results;
+}
