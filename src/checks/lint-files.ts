@@ -10,13 +10,15 @@ import { UsageError } from '../errors.js';
 import { CONFIG_FILE, locateRoot } from '../manifest/config.js';
 import { WorkTree } from '../workspace/worktree.js';
 import { sortFindings } from './finding.js';
-import { createRunner, dedupe, withBaseline, type LintResult } from './lint.js';
+import { dedupe, withBaseline, type LintResult } from './lint.js';
+import { DEFAULT_RULE_TIMEOUT_S, runLintJobs } from './lint-jobs.js';
 import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
 
 export interface LintFilesOptions {
   cwd: string;
   baseline?: string | false;
   baselineWrite?: boolean;
+  ruleTimeoutMs?: number;
   paths: string[];
   config?: string;
   ruleset?: string;
@@ -31,10 +33,8 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
   const tree = new WorkTree(root);
   try {
     const ruleset = await pickRuleset(cwd, options);
-    const runner = await createRunner(root, tree, ruleset);
     const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
-    const findings = [];
-    for (const file of files) findings.push(...(await runner.lintFile(file)));
+    const findings = await runLintJobs({ root, tree, ruleset, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000 });
     return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: ruleset.source, documents: files, secrets: [] }, root, options);
   } finally {
     await tree.close();

@@ -34,6 +34,8 @@ export interface ProjectConfig {
   manifests: string[];
   ruleset?: string;
   openapiTimeoutMs: number;
+  /** lint.ruleTimeoutSeconds, in ms, when set. */
+  ruleTimeoutMs?: number;
   defaultEnvironment?: string;
   environments: Record<string, RawEnvironment>;
 }
@@ -106,6 +108,7 @@ export async function loadConfig(tree: Tree, configFile: string): Promise<{ conf
     manifests?: string[];
     ruleset?: string;
     openapi?: { timeoutSeconds?: number };
+    lint?: { ruleTimeoutSeconds?: number };
     defaultEnvironment?: string;
     environments: Record<string, RawEnvironment>;
   };
@@ -134,6 +137,7 @@ export async function loadConfig(tree: Tree, configFile: string): Promise<{ conf
       manifests: raw.manifests ?? DEFAULT_MANIFEST_GLOBS,
       ruleset: raw.ruleset,
       openapiTimeoutMs: (raw.openapi?.timeoutSeconds ?? DEFAULT_OPENAPI_TIMEOUT_S) * 1000,
+      ruleTimeoutMs: raw.lint?.ruleTimeoutSeconds === undefined ? undefined : raw.lint.ruleTimeoutSeconds * 1000,
       defaultEnvironment: raw.defaultEnvironment,
       environments: raw.environments,
     },

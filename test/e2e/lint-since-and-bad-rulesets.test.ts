@@ -72,3 +72,27 @@ describe('bad rulesets: a clear message naming the ruleset (and rule), exit 3, n
     }
   });
 });
+
+describe('a rule that never returns', () => {
+  it('is stopped after the rule time limit, reported by name, and the run goes on with the other rules', () => {
+    const repo = tempRepo({
+      'gitway.yaml': CONFIG,
+      'apis/b.yaml': FILES['apis/b.yaml'],
+      'gateway/b.yaml': FILES['gateway/b.yaml'],
+      'gateway/be.yaml': FILES['gateway/be.yaml'],
+      'rules/ruleset.yaml': 'extends: [gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.paths\n    then: { function: spin }\n',
+      'rules/functions/spin.js': 'export default function spin() { for (;;) {} }\n',
+    });
+    try {
+      const started = Date.now();
+      const r = gitway(['lint', '--rule-timeout', '2'], { cwd: repo.dir });
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(r.stdout).toContain("error  rule 'spinner' of ruleset rules/ruleset.yaml did not finish within 2 s on apis/b.yaml; it was stopped and skipped for the rest of this run  gitway-rule-timeout");
+      expect(r.stdout).toContain("API 'b' has no authentication (auth) policy"); // the other rules still ran
+      expect(r.status).toBe(1);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+

@@ -1,0 +1,112 @@
+/**
+ * Runs the lint jobs (each file, then the project document) on worker threads in parallel, each
+ * job within the rule time limit: a rule that keeps a job busy longer is stopped, reported, and
+ * switched off for the rest of the run, and the job runs again without it. From sources (jest)
+ * the jobs run on this thread instead.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../manifest/source.js';
+import type { Tree } from '../workspace/tree.js';
+import type { Finding } from './finding.js';
+import type { LintJob, LintWorkerData } from './lint-worker.js';
+import { RulesetError, type LoadedRuleset } from './ruleset.js';
+import { createRunner, ignored, type ProjectResult } from './runner.js';
+
+export const DEFAULT_RULE_TIMEOUT_S = 60;
+
+export interface ProjectInput {
+  value: unknown;
+  locate(path: JsonPath): { file: string; line: number; column: number; path: JsonPath } | undefined;
+}
+
+export interface LintJobsOptions {
+  root: string;
+  tree: Tree;
+  ruleset: LoadedRuleset;
+  files: string[];
+  project?: ProjectInput;
+  ruleTimeoutMs: number;
+  threads?: number;
+}
+
+const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
+
+export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> {
+  const jobs: LintJob[] = options.files.map((file) => ({ kind: 'file', file }));
+  if (options.project) jobs.push({ kind: 'project', json: JSON.stringify(options.project.value) });
+  const outputs: unknown[] = [];
+  const timeouts: Finding[] = [];
+  if (!existsSync(workerFile)) {
+    const runner = await createRunner(options.root, (f) => options.tree.read(f), options.ruleset);
+    for (const job of jobs) outputs.push(job.kind === 'file' ? await runner.lintFile(job.file) : await runner.lintProject(job.json));
+  } else {
+    const { runPool } = await import('../workers/pool.js');
+    const disabled: string[] = [];
+    let ruleNames: string[] | undefined;
+    const seconds = options.ruleTimeoutMs / 1000;
+    outputs.push(
+      ...(await runPool<LintJob, unknown>(jobs, {
+        workerFile,
+        tree: options.tree,
+        threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
+        workerData: (): LintWorkerData => ({ root: options.root, recipe: options.ruleset.recipe, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
+        timeoutMs: () => options.ruleTimeoutMs,
+        onTimeout: (job, worker) => {
+          const index = Atomics.load(new Int32Array((worker.data as LintWorkerData).current), 0) - 1;
+          ruleNames ??= Object.keys(options.ruleset.ruleset.rules);
+          const rule = index >= 0 ? ruleNames[index] : undefined;
+          const where = job.kind === 'file' ? job.file : 'the manifests';
+          if (rule === undefined || disabled.includes(rule)) {
+            timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-lint-timeout', severity: 'error', message: `linting ${where} took longer than ${seconds} s and was stopped; raise lint.ruleTimeoutSeconds if it is really that large` });
+            return { output: [] };
+          }
+          disabled.push(rule);
+          timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-rule-timeout', severity: 'error', message: `rule '${rule}' of ruleset ${options.ruleset.source} did not finish within ${seconds} s on ${where}; it was stopped and skipped for the rest of this run` });
+          return { retry: true };
+        },
+        onCrash: (job, detail) => {
+          timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-lint-crash', severity: 'error', message: `gitway could not lint ${job.kind === 'file' ? job.file : 'the manifests'} (this is likely a bug in gitway): ${detail.split('\n')[0]}` });
+          return [];
+        },
+        onFatal: (e) => new RulesetError(e.message.replace(/\.$/, ''), e.hint),
+      })),
+    );
+  }
+  const findings: Finding[] = [...timeouts];
+  for (const [i, job] of jobs.entries()) {
+    if (job.kind === 'file') findings.push(...((outputs[i] as Finding[]) ?? []));
+    else if (options.project) findings.push(...(await mapProjectResults((outputs[i] as ProjectResult[]) ?? [], options.project, options.tree)));
+  }
+  return findings;
+}
+
+/** Places results on the project document at the manifest (or operation) they are about. */
+async function mapProjectResults(results: ProjectResult[], project: ProjectInput, tree: Tree): Promise<Finding[]> {
+  const sources = new Map<string, SourceDocument | null>();
+  const sourceOf = async (file: string) => {
+    if (!sources.has(file)) {
+      try {
+        sources.set(file, parseSource(file, await tree.read(file)).documents[0] ?? null);
+      } catch {
+        sources.set(file, null);
+      }
+    }
+    return sources.get(file) ?? null;
+  };
+  const out: Finding[] = [];
+  for (const r of results) {
+    if (ignored(project.value, r.path, r.code)) continue;
+    if (r.path[0] !== 'manifests' && r.path[0] !== 'apis') continue; // rules about the project document's own shape
+    const at = project.locate(r.path);
+    if (!at) continue;
+    let { line, column } = at;
+    if (line === 0) {
+      const src = await sourceOf(at.file);
+      ({ line, column } = src ? positionOf(src, at.path, true) : { line: 1, column: 1 });
+    }
+    out.push({ file: at.file, line, column, path: at.path, code: r.code, severity: r.severity, message: r.message });
+  }
+  return out;
+}
+
