@@ -20,6 +20,8 @@ export interface ProjectOptions extends TreeSelection {
   processEnv?: NodeJS.ProcessEnv;
   /** Overrides openapi.timeoutSeconds (ms). */
   openapiTimeoutMs?: number;
+  /** Use the content-addressed result cache in .gitway/cache (default true). */
+  cache?: boolean;
 }
 
 export interface Project {
@@ -87,7 +89,7 @@ async function loadFromTree(tree: Tree, configFile: string, options: ProjectOpti
     }
   }
   const { analyseDocuments } = await import('./openapi/pool.js');
-  const documents = await analyseDocuments(tree, docFiles, { timeoutMs: options.openapiTimeoutMs ?? config.openapiTimeoutMs });
+  const documents = await analyseDocuments(tree, docFiles, { timeoutMs: options.openapiTimeoutMs ?? config.openapiTimeoutMs, cache: options.cache });
   for (const doc of documents.values()) findings.push(...doc.findings);
 
   const project: Project = {

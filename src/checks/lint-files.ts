@@ -34,7 +34,7 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
   try {
     const ruleset = await pickRuleset(cwd, options);
     const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
-    const findings = await runLintJobs({ root, tree, ruleset, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000 });
+    const findings = await runLintJobs({ root, tree, ruleset, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: false });
     return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: ruleset.source, documents: files, secrets: [] }, root, options);
   } finally {
     await tree.close();

@@ -28,25 +28,51 @@ export interface LintJobsOptions {
   project?: ProjectInput;
   ruleTimeoutMs: number;
   threads?: number;
+  /** Serve unchanged results from .gitway/cache (default true). */
+  cache?: boolean;
 }
 
 const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
 
 export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> {
-  const jobs: LintJob[] = options.files.map((file) => ({ kind: 'file', file }));
-  if (options.project) jobs.push({ kind: 'project', json: JSON.stringify(options.project.value) });
+  const all: LintJob[] = options.files.map((file) => ({ kind: 'file', file }));
+  if (options.project) all.push({ kind: 'project', json: JSON.stringify(options.project.value) });
+  const read = (f: string) => options.tree.read(f);
+  const { ResultCache, sha256 } = await import('../cache.js');
+  const recipe = options.ruleset.recipe;
+  const cache = new ResultCache<unknown>(options.root, 'lint', recipe.kind === 'builtin' ? recipe.names.join(',') : sha256(recipe.code), options.cache !== false);
+  const keyOf = (job: LintJob) => (job.kind === 'file' ? `file:${job.file}` : `project:${sha256(job.json)}`);
+  const cached = await Promise.all(all.map((job) => cache.get(keyOf(job), read)));
+  const jobs = all.filter((_, i) => cached[i] === undefined);
+
   const outputs: unknown[] = [];
   const timeouts: Finding[] = [];
+  const store = async (job: LintJob, result: { output: unknown; files: string[] } | undefined) => {
+    if (!result) return;
+    const deps = new Map<string, Buffer>();
+    for (const f of result.files) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
+    await cache.set(keyOf(job), deps, result.output);
+  };
   if (!existsSync(workerFile)) {
-    const runner = await createRunner(options.root, (f) => options.tree.read(f), options.ruleset);
-    for (const job of jobs) outputs.push(job.kind === 'file' ? await runner.lintFile(job.file) : await runner.lintProject(job.json));
+    for (const job of jobs) {
+      const files = new Map<string, Buffer>();
+      const runner = await createRunner(options.root, async (f) => {
+        const b = await read(f);
+        files.set(f, b);
+        return b;
+      }, options.ruleset);
+      const output = job.kind === 'file' ? await runner.lintFile(job.file) : await runner.lintProject(job.json);
+      outputs.push(output);
+      await store(job, { output, files: [...files.keys()] });
+    }
   } else {
     const { runPool } = await import('../workers/pool.js');
     const disabled: string[] = [];
     let ruleNames: string[] | undefined;
     const seconds = options.ruleTimeoutMs / 1000;
+    const writes: Promise<void>[] = [];
     outputs.push(
-      ...(await runPool<LintJob, unknown>(jobs, {
+      ...(await runPool<LintJob, { output: unknown; files: string[] } | undefined>(jobs, {
         workerFile,
         tree: options.tree,
         threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
@@ -59,7 +85,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
           const where = job.kind === 'file' ? job.file : 'the manifests';
           if (rule === undefined || disabled.includes(rule)) {
             timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-lint-timeout', severity: 'error', message: `linting ${where} took longer than ${seconds} s and was stopped; raise lint.ruleTimeoutSeconds if it is really that large` });
-            return { output: [] };
+            return { output: undefined };
           }
           disabled.push(rule);
           timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-rule-timeout', severity: 'error', message: `rule '${rule}' of ruleset ${options.ruleset.source} did not finish within ${seconds} s on ${where}; it was stopped and skipped for the rest of this run` });
@@ -67,16 +93,23 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
         },
         onCrash: (job, detail) => {
           timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-lint-crash', severity: 'error', message: `gitway could not lint ${job.kind === 'file' ? job.file : 'the manifests'} (this is likely a bug in gitway): ${detail.split('\n')[0]}` });
-          return [];
+          return undefined;
         },
         onFatal: (e) => new RulesetError(e.message.replace(/\.$/, ''), e.hint),
-      })),
+      })).map((result, i) => {
+        // a job cut short by the time limit has partial results: never cache those
+        if (disabled.length === 0) writes.push(store(jobs[i], result));
+        return result?.output;
+      }),
     );
+    await Promise.all(writes);
   }
   const findings: Finding[] = [...timeouts];
-  for (const [i, job] of jobs.entries()) {
-    if (job.kind === 'file') findings.push(...((outputs[i] as Finding[]) ?? []));
-    else if (options.project) findings.push(...(await mapProjectResults((outputs[i] as ProjectResult[]) ?? [], options.project, options.tree)));
+  let next = 0;
+  for (const [i, job] of all.entries()) {
+    const output = cached[i] ?? outputs[next++];
+    if (job.kind === 'file') findings.push(...((output as Finding[]) ?? []));
+    else if (options.project) findings.push(...(await mapProjectResults((output as ProjectResult[]) ?? [], options.project, options.tree)));
   }
   return findings;
 }

@@ -19,6 +19,8 @@ export interface LintWorkerData {
 export type LintJob = { kind: 'file'; file: string } | { kind: 'project'; json: string };
 
 let runner: Promise<Runner> | undefined;
+/** Files read by the job running now (its cache dependencies). */
+let reads = new Map<string, Buffer>();
 
 serve<LintJob, unknown>(async (job, { read, data }) => {
   runner ??= (async () => {
@@ -39,8 +41,14 @@ serve<LintJob, unknown>(async (job, { read, data }) => {
         };
       }
     });
-    return createRunner(d.root, read, loaded);
+    return createRunner(d.root, async (f) => {
+      const bytes = await read(f);
+      reads.set(f, bytes);
+      return bytes;
+    }, loaded);
   })();
   const r = await runner;
-  return job.kind === 'file' ? r.lintFile(job.file) : r.lintProject(job.json);
+  reads = new Map();
+  const output = job.kind === 'file' ? await r.lintFile(job.file) : await r.lintProject(job.json);
+  return { output, files: [...reads.keys()] };
 });

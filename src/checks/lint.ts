@@ -54,7 +54,7 @@ export async function lintProject(options: LintOptions): Promise<LintResult> {
     const affected = options.since === undefined ? undefined : await affectedSince(project, options.since, Boolean(options.staged), rulesetFile);
     if (affected) documents = documents.filter((d) => affected.has(d));
     const projectDoc = buildProjectDocument(project);
-    findings.push(...(await runLintJobs({ root: project.root, tree, ruleset, files: documents, project: projectDoc, ruleTimeoutMs: options.ruleTimeoutMs ?? project.config.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000 })));
+    findings.push(...(await runLintJobs({ root: project.root, tree, ruleset, files: documents, project: projectDoc, ruleTimeoutMs: options.ruleTimeoutMs ?? project.config.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: options.cache })));
     if (affected) findings = findings.filter((f) => affected.has(f.file));
     const files = [...new Set([project.config.file, ...project.manifestFiles, ...[...project.documents.values()].flatMap((d) => d.files)])].sort();
     const invalid = loaded.findings.some((f) => f.severity === 'error');

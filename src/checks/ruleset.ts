@@ -4,8 +4,7 @@
  * relative files, npm packages installed in the repository), overrides, aliases and custom
  * functions. Never the network: a remote `extends` or `$ref` is refused before anything loads.
  */
-import { createHash } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +16,6 @@ export const BUILTIN_RULESETS: Record<string, string> = {
   'gitway:oas': fileURLToPath(new URL('../../rules/gitway-oas.js', import.meta.url)),
   'gitway:manifests': fileURLToPath(new URL('../../rules/gitway-manifests.js', import.meta.url)),
 };
-
-const GITWAY_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const DEFAULT_RULESET_FILES = ['rules/ruleset.yaml', 'rules/ruleset.yml', 'rules/ruleset.json', 'rules/ruleset.js', 'rules/ruleset.mjs', '.spectral.yaml', '.spectral.yml', '.spectral.json'];
 
@@ -68,8 +65,10 @@ export async function loadRulesetFile(root: string, file: string, tree?: Tree): 
 
   await refuseRemote(abs, readText, new Set(), (p) => path.relative(root, p).split(path.sep).join('/') || p);
 
-  const cached = await readCache(root, abs, readText);
-  let code = cached;
+  const { ResultCache } = await import('../cache.js');
+  const cache = new ResultCache<string>(root, 'rulesets', 'bundle');
+  const readBytes = async (p: string) => Buffer.from(await readText(p));
+  let code = await cache.get(abs, readBytes);
   if (code === undefined) {
     const read = new Map<string, string>();
     code = await bundleToCode(abs, rel, async (p) => {
@@ -77,7 +76,7 @@ export async function loadRulesetFile(root: string, file: string, tree?: Tree): 
       read.set(p, text);
       return text;
     });
-    await writeCache(root, abs, read, code);
+    await cache.set(abs, read, code);
   }
   const recipe: RulesetRecipe = { kind: 'bundle', code, file: abs, source: rel };
   try {
@@ -135,39 +134,6 @@ function evaluateBundle(code: string, file: string): unknown {
   Function('module, require', code)(m, requireFrom);
   if (typeof m.exports !== 'object' || m.exports === null) throw new Error('the ruleset exports nothing');
   return m.exports;
-}
-
-interface CacheEntry {
-  gitway: string;
-  files: Record<string, string>;
-  code: string;
-}
-
-const cacheFile = (root: string, abs: string) => path.join(root, '.gitway', 'cache', 'rulesets', `${sha256(abs)}.json`);
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-async function readCache(root: string, abs: string, readText: (p: string) => Promise<string>): Promise<string | undefined> {
-  try {
-    const entry = JSON.parse(await fsp.readFile(cacheFile(root, abs), 'utf8')) as CacheEntry;
-    if (entry.gitway !== GITWAY_VERSION) return undefined;
-    for (const [f, hash] of Object.entries(entry.files)) if (sha256(await readText(f)) !== hash) return undefined;
-    return entry.code;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeCache(root: string, abs: string, files: Map<string, string>, code: string): Promise<void> {
-  try {
-    const target = cacheFile(root, abs);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    const entry: CacheEntry = { gitway: GITWAY_VERSION, files: Object.fromEntries([...files].map(([f, t]) => [f, sha256(t)])), code };
-    const tmp = `${target}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify(entry));
-    await fsp.rename(tmp, target);
-  } catch {
-    // a cache that cannot be written only costs time
-  }
 }
 
 function describeRulesetError(err: unknown, root: string): string {

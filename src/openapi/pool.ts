@@ -12,11 +12,31 @@ export interface PoolOptions {
   timeoutMs: number;
   /** Threads to use; default: the machine's cores, at most 4. */
   concurrency?: number;
+  /** Serve unchanged documents from .gitway/cache (default true). */
+  cache?: boolean;
 }
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 export async function analyseDocuments(tree: Tree, files: readonly string[], options: PoolOptions): Promise<Map<string, OpenApiSummary>> {
+  if (files.length === 0) return new Map();
+  const read = (f: string) => tree.read(f);
+  if (options.cache === false) return analyseUncached(tree, files, options);
+  const { ResultCache } = await import('../cache.js');
+  const cache = new ResultCache<OpenApiSummary>(tree.root, 'openapi', 'analyse');
+  const cached = await Promise.all(files.map((f) => cache.get(f, read)));
+  const missing = files.filter((_, i) => cached[i] === undefined);
+  const fresh = await analyseUncached(tree, missing, options);
+  for (const summary of fresh.values()) {
+    if (summary.findings.some((f) => f.code === 'openapi-timeout' || f.code === 'openapi-crash')) continue;
+    const deps = new Map<string, Buffer>();
+    for (const f of summary.files) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
+    await cache.set(summary.file, deps, summary);
+  }
+  return new Map(files.map((f, i) => [f, cached[i] ?? fresh.get(f)!]));
+}
+
+async function analyseUncached(tree: Tree, files: readonly string[], options: PoolOptions): Promise<Map<string, OpenApiSummary>> {
   const results = new Map<string, OpenApiSummary>();
   if (files.length === 0) return results;
   const read = (f: string) => tree.read(f);

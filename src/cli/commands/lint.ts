@@ -53,6 +53,7 @@ export function registerLint(program: Command, ctx: CommandContext): void {
     .option('--baseline <file>', 'report only findings not in this baseline (default: .gitway-baseline.json when it exists)')
     .option('--no-baseline', 'ignore the baseline file')
     .option('--baseline-write', 'write the current findings as the baseline (keyed by file, rule and JSON path) and exit 0')
+    .option('--no-cache', 'do not use (or fill) the result cache in .gitway/cache')
     .option('--rule-timeout <seconds>', 'time one rule may keep one document busy before it is stopped and skipped (default: lint.ruleTimeoutSeconds or 60)')
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, 'error')
     .addHelpText(
@@ -79,7 +80,7 @@ Examples:
         const ruleTimeout = options.ruleTimeout === undefined ? undefined : Number(options.ruleTimeout);
         if (ruleTimeout !== undefined && !(ruleTimeout > 0)) throw new UsageError(`--rule-timeout must be a number of seconds above 0, not '${String(options.ruleTimeout)}'`);
         const cwd = options.cwd ? String(options.cwd) : ctx.io.cwd;
-        const common = { cwd, config: options.config as string | undefined, env: options.env as string | undefined, processEnv: ctx.io.env, ruleset: options.ruleset as string | undefined, baseline: options.baseline as string | false | undefined, baselineWrite: Boolean(options.baselineWrite), ruleTimeoutMs: ruleTimeout === undefined ? undefined : ruleTimeout * 1000 };
+        const common = { cwd, config: options.config as string | undefined, env: options.env as string | undefined, processEnv: ctx.io.env, ruleset: options.ruleset as string | undefined, baseline: options.baseline as string | false | undefined, baselineWrite: Boolean(options.baselineWrite), ruleTimeoutMs: ruleTimeout === undefined ? undefined : ruleTimeout * 1000, cache: options.cache !== false };
         const result =
           paths.length > 0
             ? await (await import('../../checks/lint-files.js')).lintFiles({ ...common, paths })

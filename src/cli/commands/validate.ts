@@ -11,6 +11,7 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
     .description('parse every file, check manifests against the schema and each other, and validate the OpenAPI documents they name')
     .option('--rev <rev>', 'read the repository as it is in a commit, tag or branch (no checkout)')
     .option('--staged', 'read what is staged in the git index, not the working copy')
+    .option('--no-cache', 'do not use (or fill) the result cache in .gitway/cache')
     .option('--openapi-timeout <seconds>', 'time allowed per OpenAPI document (default: openapi.timeoutSeconds or 30)')
     .addHelpText(
       'after',
@@ -39,6 +40,7 @@ Examples:
           staged: Boolean(options.staged),
           processEnv: ctx.io.env,
           openapiTimeoutMs: timeout === undefined ? undefined : timeout * 1000,
+          cache: options.cache !== false,
         });
         ctx.secrets.push(...result.secrets);
         const shown = options.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
