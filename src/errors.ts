@@ -52,3 +52,55 @@ export class TreeReadError extends GitwayError {
     this.path = path;
   }
 }
+
+/** The gateway (or its target file) cannot be reached, refuses, or holds something gitway cannot use. Exit 4. */
+export class GatewayError extends GitwayError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.gateway, hint, cause });
+  }
+}
+
+/** The desired state cannot be compiled for the driver: a policy it cannot enforce, an unusable value. Exit 3. */
+export class CompileError extends GitwayError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.badInput, hint });
+  }
+}
+
+/** Two APIs or Routes claim the same host + method + path. Exit 3. */
+export class RouteConflictError extends GitwayError {
+  readonly conflicts: string[];
+  constructor(conflicts: string[]) {
+    super(
+      conflicts.length === 1 ? `route conflict: ${conflicts[0]}` : `${conflicts.length} route conflicts:\n  ${conflicts.join('\n  ')}`,
+      { exitCode: ExitCode.badInput, hint: 'Give one of them another path, host or method, or remove one.' },
+    );
+    this.conflicts = conflicts;
+  }
+}
+
+/** A plan file that cannot be applied here: unreadable, truncated, edited, another format or environment, or a desired state that no longer matches. Exit 3. */
+export class PlanFileError extends GitwayError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.badInput, hint });
+  }
+}
+
+/** The live state changed since the plan was made. Exit 3; nothing is written. */
+export class StalePlanError extends GitwayError {
+  constructor(message: string, hint = 'Run `gitway plan` again, review the new plan, and apply that one.') {
+    super(message, { exitCode: ExitCode.badInput, hint });
+  }
+}
+
+/** The repository has errors (findings), so no desired state can be built from it. Exit 3. */
+export class InvalidProjectError extends GitwayError {
+  readonly findings: import('./checks/finding.js').Finding[];
+  readonly source: string;
+  constructor(findings: import('./checks/finding.js').Finding[], source: string) {
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    super(`${source} has ${errors} error${errors === 1 ? '' : 's'}, so there is no desired state to plan from`, { exitCode: ExitCode.badInput, hint: 'Fix them (see above, or run `gitway validate`), then try again.' });
+    this.findings = findings;
+    this.source = source;
+  }
+}

@@ -22,6 +22,10 @@ export interface Io {
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** True when a person can answer a question (stdin and stdout are terminals). */
+  interactive?: boolean;
+  /** Asks a question on the terminal and returns the answer. */
+  ask?: (question: string) => Promise<string>;
 }
 
 export function processIo(): Io {
@@ -31,6 +35,16 @@ export function processIo(): Io {
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    ask: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
   };
 }
 

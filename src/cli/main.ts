@@ -1,18 +1,29 @@
 /**
  * The commander program: global flags, one file per command, and the one place where errors become
  * messages and exit codes. Commands import their core modules lazily so that `gitway --help` and
- * `gitway --version` load nothing heavy.
+ * `gitway --version` load nothing heavy; `gitway --version` alone loads neither commander nor the
+ * command modules (bench/startup.js).
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { processIo, redact, type GlobalOptions, type Io } from './context.js';
-import { renderError } from './errors.js';
-import { registerInit } from './commands/init.js';
-import { registerValidate } from './commands/validate.js';
-import { registerLint } from './commands/lint.js';
-import { registerHook } from './commands/hook.js';
-import { registerRules } from './commands/rules.js';
+
+/**
+ * The commands, in the order `gitway --help` lists them. Loaded only once a command line needs
+ * commander, so that `gitway --version` loads none of them.
+ */
+const COMMANDS: (() => Promise<(program: Command, ctx: CommandContext) => void>)[] = [
+  async () => (await import('./commands/init.js')).registerInit,
+  async () => (await import('./commands/validate.js')).registerValidate,
+  async () => (await import('./commands/render.js')).registerRender,
+  async () => (await import('./commands/plan.js')).registerPlan,
+  async () => (await import('./commands/apply.js')).registerApply,
+  async () => (await import('./commands/diff.js')).registerDiff,
+  async () => (await import('./commands/lint.js')).registerLint,
+  async () => (await import('./commands/hook.js')).registerHook,
+  async () => (await import('./commands/rules.js')).registerRules,
+];
 
 export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -27,6 +38,18 @@ export interface CommandContext {
 }
 
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
+  // `gitway --version` alone is answered before commander loads (start-up time); it prints what
+  // commander's own -V would.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout(`${version}\n`);
+    return ExitCode.ok;
+  }
+  const { Command, CommanderError, Option } = await import('commander');
+  const { renderError } = await import('./errors.js');
+  // One after another: jest's ESM loader fails concurrent imports that share a module ("request for
+  // '../errors.js' is not in cache"); in Node the order makes no measurable difference.
+  const registers = [];
+  for (const load of COMMANDS) registers.push(await load());
   let exitCode: number = ExitCode.ok;
   let debug = argv.includes('--debug');
   const secrets: string[] = [];
@@ -76,11 +99,7 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
         exitCode = await body(options, ...(args.slice(0, -2) as unknown as Parameters<typeof body> extends [unknown, ...infer R] ? R : never) as never);
       },
   };
-  registerInit(program, context);
-  registerValidate(program, context);
-  registerLint(program, context);
-  registerHook(program, context);
-  registerRules(program, context);
+  for (const register of registers) register(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -21,6 +21,8 @@ export interface RawEnvironment {
   driver: Driver;
   file?: string;
   admin?: string;
+  /** Listen address(es) of the gateway's server for gitway's routes (default :8080). */
+  listen?: string | string[];
   proxy?: string;
   token?: string;
   tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
@@ -44,6 +46,8 @@ export interface Environment {
   name: string;
   driver: Driver;
   target: { kind: 'file'; file: string } | { kind: 'admin'; url: string };
+  /** Listen addresses for gitway's routes, when the environment gives them. */
+  listen?: string[];
   proxy?: string;
   /** Admin token, already substituted; sensitive. */
   token?: string;
@@ -197,6 +201,7 @@ export function resolveEnvironment(config: ProjectConfig, name: string, processE
       name,
       driver: raw.driver,
       target: v.file !== undefined ? { kind: 'file', file: v.file } : { kind: 'admin', url: v.admin ?? '' },
+      listen: raw.listen === undefined ? undefined : Array.isArray(raw.listen) ? [...raw.listen] : [raw.listen],
       proxy: v.proxy,
       token: v.token,
       tls: raw.tls,

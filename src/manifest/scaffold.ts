@@ -158,6 +158,11 @@ spec:
 `,
     },
     {
+      // rendered configs (the local file target holds real keys) and caches: never in git
+      path: '.gitway/.gitignore',
+      content: '*\n',
+    },
+    {
       path: 'rules/ruleset.yaml',
       content: `# The team's own early checks, in Spectral's ruleset format, run by \`gitway lint\`.
 # Add a rule here whenever an incident teaches you something, so it never happens again,

@@ -1,0 +1,78 @@
+/**
+ * Plan and apply on a target: compute a plan (desired vs live), and apply a reviewed plan (a saved
+ * one, after every check it owes, or one just made and confirmed). Apply never recomputes a
+ * different plan silently: it writes exactly the native config whose hash the plan records, and only
+ * onto the live state whose hash the plan records.
+ */
+import { PlanFileError, StalePlanError } from '../errors.js';
+import { diff } from '../plan/diff.js';
+import { checkPlanFor, createPlan, parsePlan, type Plan, type PlanTarget } from '../plan/plan.js';
+import type { ResolvedTarget } from '../gateways/index.js';
+import { concealedEntities, loadDesired, type Desired, type DesiredOptions } from './desired.js';
+
+export interface PlanResult {
+  plan: Plan;
+  desired: Desired;
+}
+
+export function planTarget(target: ResolvedTarget): PlanTarget {
+  return target.kind === 'file' ? { kind: 'file', file: target.file } : { kind: 'admin', url: target.url };
+}
+
+export async function computePlan(options: DesiredOptions & { gitwayVersion: string }): Promise<PlanResult> {
+  const desired = await loadDesired(options);
+  const live = await desired.driver.read(desired.target);
+  const changes = diff(concealedEntities(desired.model.state, desired.project.secrets), live.entities, desired.driver.defaults);
+  const plan = createPlan(
+    {
+      gitway: options.gitwayVersion,
+      environment: desired.environment.name,
+      driver: desired.driver.name,
+      target: planTarget(desired.target),
+      desired: { ...desired.revision, fingerprint: desired.fingerprint },
+      live: { fingerprint: live.fingerprint, present: live.present },
+      changes,
+    },
+    desired.project.secrets,
+  );
+  return { plan, desired };
+}
+
+/** Writes a plan's changes; the driver re-checks the live fingerprint right before writing. */
+export async function writePlan(plan: Plan, desired: Desired): Promise<void> {
+  if (plan.changes.length === 0) return;
+  await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint });
+}
+
+/**
+ * Applies a saved plan file. Refused (nothing written) when the file is truncated or edited, of
+ * another format, for another environment or target, when the desired state no longer compiles to
+ * what the plan promises (files or secrets changed), or when the live state moved (StalePlanError).
+ */
+export async function applySavedPlan(text: string, file: string, options: DesiredOptions & { env?: string }): Promise<Plan> {
+  const plan = parsePlan(text, file);
+  const environment = options.env ?? plan.environment;
+  if (environment !== plan.environment) {
+    throw new PlanFileError(`${file} is a plan for environment '${plan.environment}', not '${environment}'; nothing was applied`, `Apply it with --env ${plan.environment}, or make a plan for '${environment}'.`);
+  }
+  const d = plan.desired;
+  const desired = await loadDesired({
+    ...options,
+    env: environment,
+    rev: d.source === 'commit' ? d.commit : undefined,
+    staged: d.source === 'index',
+  });
+  checkPlanFor(plan, { environment: desired.environment.name, driver: desired.driver.name, target: planTarget(desired.target) }, file);
+  if (desired.fingerprint !== plan.desired.fingerprint) {
+    throw new PlanFileError(
+      `the desired state no longer compiles to what ${file} promises (${d.source === 'commit' ? `commit ${d.commit.slice(0, 7)}` : d.source === 'index' ? 'the index' : 'the working tree'} or the secrets it uses changed since the plan was made); nothing was applied`,
+      'Run `gitway plan` again and review the new plan.',
+    );
+  }
+  const live = await desired.driver.read(desired.target);
+  if (live.fingerprint !== plan.live.fingerprint) {
+    throw new StalePlanError(`the live state of environment '${plan.environment}' changed since ${file} was made; nothing was applied`);
+  }
+  await writePlan(plan, desired);
+  return plan;
+}
