@@ -1,10 +1,14 @@
 /**
- * The JSON Schemas that ship in `schema/` (so editors can use them too), compiled once with ajv, and
- * their errors turned into findings that point at the YAML node at fault.
+ * The JSON Schemas that ship in `schema/` (so editors can use them too), and their errors turned into
+ * findings that point at the YAML node at fault. The build precompiles them (scripts/build-schemas.mjs
+ * → dist/manifest/schema-validators.js, ajv standalone code); when that module is missing (tests run
+ * from sources) or was built from other schema files, they are compiled with ajv at run time, with
+ * the same options, so the errors are the same either way.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Finding } from '../checks/finding.js';
 import { finding, positionOf, type JsonPath, type SourceDocument } from './source.js';
 
@@ -15,28 +19,57 @@ const CONFIG_ID = 'https://gitway.dev/schema/gitway-config.schema.json';
 export const KINDS = ['API', 'Route', 'Upstream', 'Policy', 'Consumer'] as const;
 export type Kind = (typeof KINDS)[number];
 
-let compiled: { config: ValidateFunction; kinds: Record<Kind, ValidateFunction> } | undefined;
+/** The schema files, in the order they are added to ajv (the build step reads these too). */
+export const SCHEMA_FILES = ['manifest.schema.json', 'gitway-config.schema.json'] as const;
+/** ajv options: `verbose` gives errors their `data` and `parentSchema`, which the messages use. */
+export const ajvOptions: Options = { allErrors: true, strict: false, allowUnionTypes: true, verbose: true };
+/** The validators gitway uses, by export name of the generated module → schema reference. */
+export const validatorRefs: Record<'config' | Kind, string> = {
+  config: CONFIG_ID,
+  ...(Object.fromEntries(KINDS.map((k) => [k, `${MANIFEST_ID}#/definitions/${k}`])) as Record<Kind, string>),
+};
 
-async function validators() {
-  if (compiled) return compiled;
+/** What identifies the schema files a generated module was built from. */
+export function schemaSourceHash(texts: readonly string[]): string {
+  return createHash('sha256').update(texts.join('\0')).digest('hex');
+}
+
+type Validators = { config: ValidateFunction; kinds: Record<Kind, ValidateFunction> };
+let compiled: Promise<Validators> | undefined;
+
+function validators(): Promise<Validators> {
+  compiled ??= loadValidators();
+  return compiled;
+}
+
+async function loadValidators(): Promise<Validators> {
+  const texts = SCHEMA_FILES.map((f) => readFileSync(schemaDir + f, 'utf8'));
+  const fns = (await precompiled(schemaSourceHash(texts))) ?? (await compileValidators(texts));
+  return { config: fns.config, kinds: Object.fromEntries(KINDS.map((k) => [k, fns[k]])) as Record<Kind, ValidateFunction> };
+}
+
+/** The build's generated validators, when present and built from these very schema files. */
+async function precompiled(hash: string): Promise<Record<'config' | Kind, ValidateFunction> | undefined> {
+  // A computed specifier: the module exists only in dist/ after the build step, never in src/.
+  const file = fileURLToPath(new URL('./schema-validators.js', import.meta.url));
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  if (mod.sourceHash !== hash) return undefined; // schema/ changed after the build: compile what is there now
+  return mod as unknown as Record<'config' | Kind, ValidateFunction>;
+}
+
+async function compileValidators(texts: readonly string[]): Promise<Record<'config' | Kind, ValidateFunction>> {
   // ajv is CommonJS: its class is the default export's own `default` under NodeNext.
   const { default: ajvModule } = await import('ajv');
   const Ajv = ajvModule.default;
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
-  const manifest = JSON.parse(readFileSync(schemaDir + 'manifest.schema.json', 'utf8'));
-  const config = JSON.parse(readFileSync(schemaDir + 'gitway-config.schema.json', 'utf8'));
-  ajv.addSchema(manifest);
-  ajv.addSchema(config);
+  const ajv = new Ajv(ajvOptions);
+  for (const text of texts) ajv.addSchema(JSON.parse(text));
   const get = (ref: string) => {
     const fn = ajv.getSchema(ref);
     if (!fn) throw new Error(`schema ${ref} is missing from the package`);
     return fn;
   };
-  compiled = {
-    config: get(CONFIG_ID),
-    kinds: Object.fromEntries(KINDS.map((k) => [k, get(`${MANIFEST_ID}#/definitions/${k}`)])) as Record<Kind, ValidateFunction>,
-  };
-  return compiled;
+  return Object.fromEntries(Object.entries(validatorRefs).map(([name, ref]) => [name, get(ref)])) as Record<'config' | Kind, ValidateFunction>;
 }
 
 export async function validateConfigSchema(source: SourceDocument, value: unknown, prefix: JsonPath = []): Promise<Finding[]> {

@@ -40,7 +40,8 @@ export class WorkTree implements Tree {
       throw new TreeReadError(rel, `${rel} does not exist in ${this.describe()}`);
     }
     const root = await this.realRoot;
-    if (real !== root && !real.startsWith(root + path.sep)) {
+    // the file-system root ('/', lint FILE… outside the current folder) already ends with a separator
+    if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
       throw new TreeReadError(rel, `${rel} is a link to ${real}, outside the repository`, 'Keep every file gitway reads inside the repository.');
     }
     try {
