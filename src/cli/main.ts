@@ -9,22 +9,6 @@ import type { Command } from 'commander';
 import { ExitCode } from '../errors.js';
 import { processIo, redact, type GlobalOptions, type Io } from './context.js';
 
-/**
- * The commands, in the order `gitway --help` lists them. Loaded only once a command line needs
- * commander, so that `gitway --version` loads none of them.
- */
-const COMMANDS: (() => Promise<(program: Command, ctx: CommandContext) => void>)[] = [
-  async () => (await import('./commands/init.js')).registerInit,
-  async () => (await import('./commands/validate.js')).registerValidate,
-  async () => (await import('./commands/render.js')).registerRender,
-  async () => (await import('./commands/plan.js')).registerPlan,
-  async () => (await import('./commands/apply.js')).registerApply,
-  async () => (await import('./commands/diff.js')).registerDiff,
-  async () => (await import('./commands/lint.js')).registerLint,
-  async () => (await import('./commands/hook.js')).registerHook,
-  async () => (await import('./commands/rules.js')).registerRules,
-];
-
 export const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface CommandContext {
@@ -46,10 +30,9 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   }
   const { Command, CommanderError, Option } = await import('commander');
   const { renderError } = await import('./errors.js');
-  // One after another: jest's ESM loader fails concurrent imports that share a module ("request for
-  // '../errors.js' is not in cache"); in Node the order makes no measurable difference.
-  const registers = [];
-  for (const load of COMMANDS) registers.push(await load());
+  // one at a time: jest's ESM loader fails concurrent imports that share a module ("request for
+  // '../errors.js' is not in cache")
+  const { COMMANDS } = await import('./commands/index.js');
   let exitCode: number = ExitCode.ok;
   let debug = argv.includes('--debug');
   const secrets: string[] = [];
@@ -99,7 +82,7 @@ Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exi
         exitCode = await body(options, ...(args.slice(0, -2) as unknown as Parameters<typeof body> extends [unknown, ...infer R] ? R : never) as never);
       },
   };
-  for (const register of registers) register(program, context);
+  for (const register of COMMANDS) register(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
