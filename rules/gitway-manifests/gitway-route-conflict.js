@@ -28,15 +28,31 @@ const intersects = (a, b) => a === ALL || b === ALL || a.some((x) => b.some((y) 
 
 function routeConflict(project) {
   if (!project) return [];
-  const list = claims(project);
+  const list = claims(project).map((c) => ({ ...c, segs: segments(c.path, c.match) }));
+  // Only claims that share a first segment (or that can match any first segment) can overlap:
+  // compare within those buckets instead of every pair of the repository.
+  const buckets = new Map();
+  const wide = [];
+  list.forEach((c, i) => {
+    const first = c.segs[0];
+    if (first === undefined || first === '**' || first === '{}') wide.push(i);
+    else {
+      const key = first.toLowerCase();
+      if (!buckets.has(key)) buckets.set(key, []);
+      buckets.get(key).push(i);
+    }
+  });
   const results = [];
   for (let i = 0; i < list.length; i++) {
-    for (let j = 0; j < i; j++) {
+    const b = list[i];
+    const first = b.segs[0];
+    const candidates = first === undefined || first === '**' || first === '{}' ? list.keys() : [...(buckets.get(first.toLowerCase()) || []), ...wide];
+    const earlier = [...candidates].filter((j) => j < i).sort((x, y) => x - y);
+    for (const j of earlier) {
       const a = list[j];
-      const b = list[i];
       if (a.owner === b.owner) continue;
       if (!intersects(a.hosts, b.hosts) || !intersects(a.methods, b.methods)) continue;
-      if (!overlap(segments(a.path, a.match), segments(b.path, b.match))) continue;
+      if (!overlap(a.segs, b.segs)) continue;
       const method = b.methods === ALL ? (a.methods === ALL ? 'any method' : a.methods[0]) : b.methods[0];
       results.push({ message: `${b.owner} claims ${method} ${b.path}${b.match === 'prefix' ? '*' : ''}, which ${a.owner} also claims (${a.path}${a.match === 'prefix' ? '*' : ''}); give them distinct hosts, methods or paths`, path: b.at });
       break; // one finding per claim is enough

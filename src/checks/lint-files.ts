@@ -42,7 +42,8 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
 }
 
 async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<LoadedRuleset> {
-  if (options.ruleset) return loadRulesetFile(cwd, options.ruleset);
+  // outside a gitway repository nothing is written (no .gitway/cache in a stranger's folder)
+  if (options.ruleset) return loadRulesetFile(cwd, options.ruleset, undefined, { cache: false });
   const repo = locateRoot({ cwd, config: options.config });
   if (existsSync(path.join(repo.root, repo.configFile ?? CONFIG_FILE))) {
     const { WorkTree: Tree } = await import('../workspace/worktree.js');
@@ -53,6 +54,6 @@ async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<Load
     if (configured) return loadRulesetFile(repo.root, configured);
   }
   const local = ['.spectral.yaml', '.spectral.yml', '.spectral.json'].find((f) => existsSync(path.join(cwd, f)));
-  if (local) return loadRulesetFile(cwd, local);
+  if (local) return loadRulesetFile(cwd, local, undefined, { cache: false });
   return builtinRuleset({ kind: 'builtin', names: ['gitway:oas'] });
 }

@@ -104,6 +104,9 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
     );
     await Promise.all(writes);
   }
+  // A rule stopped part-way ran on some documents and not others: drop all its findings, so every
+  // run reports the same thing (the timeout finding says which rule was skipped).
+  const stopped = new Set(timeouts.filter((t) => t.code === 'gitway-rule-timeout').map((t) => /rule '([^']+)'/.exec(t.message)?.[1]));
   const findings: Finding[] = [...timeouts];
   let next = 0;
   for (const [i, job] of all.entries()) {
@@ -111,7 +114,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
     if (job.kind === 'file') findings.push(...((output as Finding[]) ?? []));
     else if (options.project) findings.push(...(await mapProjectResults((output as ProjectResult[]) ?? [], options.project, options.tree)));
   }
-  return findings;
+  return stopped.size ? findings.filter((f) => !stopped.has(f.code)) : findings;
 }
 
 /** Places results on the project document at the manifest (or operation) they are about. */

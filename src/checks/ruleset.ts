@@ -57,7 +57,7 @@ export async function loadRecipe(recipe: RulesetRecipe): Promise<LoadedRuleset> 
  * (Spectral's migration + rollup, about 0.25 s) is cached under .gitway/cache, keyed by the content
  * of every file it was made from.
  */
-export async function loadRulesetFile(root: string, file: string, tree?: Tree): Promise<LoadedRuleset> {
+export async function loadRulesetFile(root: string, file: string, tree?: Tree, options: { cache?: boolean } = {}): Promise<LoadedRuleset> {
   const abs = path.resolve(root, file);
   const rel = path.relative(root, abs).split(path.sep).join('/');
   const inTree = (p: string) => tree !== undefined && !path.relative(root, p).startsWith('..') && !path.isAbsolute(path.relative(root, p));
@@ -66,7 +66,7 @@ export async function loadRulesetFile(root: string, file: string, tree?: Tree): 
   await refuseRemote(abs, readText, new Set(), (p) => path.relative(root, p).split(path.sep).join('/') || p);
 
   const { ResultCache } = await import('../cache.js');
-  const cache = new ResultCache<string>(root, 'rulesets', 'bundle');
+  const cache = new ResultCache<string>(root, 'rulesets', 'bundle', options.cache !== false);
   const readBytes = async (p: string) => Buffer.from(await readText(p));
   let code = await cache.get(abs, readBytes);
   if (code === undefined) {
@@ -178,6 +178,14 @@ async function refuseRemote(file: string, readText: (p: string) => Promise<strin
     if (/^https?:\/\//i.test(t)) {
       throw new RulesetError(`ruleset ${show(file)} extends ${t}, which is on the network; gitway never fetches rules`, 'Download that ruleset into the repository (vendor it, e.g. rules/vendor/) and extend the local copy by its relative path.');
     }
-    if (t.startsWith('.') || t.startsWith('/')) await refuseRemote(path.resolve(path.dirname(file), t.split('#')[0]), readText, seen, show);
+    // a local file: walk into it when it exists (a missing $ref target is Spectral's to report, as it does)
+    if (t.startsWith('.') || t.startsWith('/')) {
+      const next = path.resolve(path.dirname(file), t.split('#')[0]);
+      const readable = await readText(next).then(
+        () => true,
+        () => false,
+      );
+      if (readable) await refuseRemote(next, readText, seen, show);
+    }
   }
 }
