@@ -8,7 +8,7 @@
  * the path template), never from the order of files or documents.
  */
 import type { JsonPath } from '../manifest/source.js';
-import type { PolicyType } from '../manifest/types.js';
+import type { PolicyType, UpstreamSpec as ManifestUpstreamSpec } from '../manifest/types.js';
 
 /** The kinds, in dependency order: what a later kind refers to is created first (and deleted last). */
 export const ENTITY_KINDS = ['server', 'upstream', 'policy', 'consumer', 'route'] as const;
@@ -25,21 +25,10 @@ export interface ServerSpec {
   listen: string[];
 }
 
-export type LoadBalancingPolicy = 'round-robin' | 'least-connections' | 'ip-hash' | 'random' | 'header' | 'cookie';
+export type LoadBalancingPolicy = NonNullable<ManifestUpstreamSpec['loadBalancing']>['policy'];
 
-export interface UpstreamSpec {
-  targets: { url: string; weight: number }[];
-  loadBalancing?: { policy: LoadBalancingPolicy; header?: string; cookie?: string };
-  healthCheck?: {
-    path?: string;
-    interval?: string;
-    timeout?: string;
-    expectedStatus?: number;
-    passive?: { maxFails?: number; failDuration?: string; unhealthyStatus?: number[] };
-  };
-  timeouts?: { connect?: string; read?: string; write?: string };
-  retries?: number;
-}
+/** An Upstream as the manifest says it, with every target's weight filled in (default 1). */
+export type UpstreamSpec = Omit<ManifestUpstreamSpec, 'targets'> & { targets: { url: string; weight: number }[] };
 
 export interface PolicySpec {
   type: PolicyType;
