@@ -33,7 +33,7 @@ try {
   ];
   writeFileSync(path.join(repo, 'gateway/apis.yaml'), manifests.join('---\n'));
 
-  const r = await measured(process.execPath, [bin, 'validate', '--format', 'json'], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
+  const r = await measured(process.execPath, [bin, 'validate', '--no-cache', '--format', 'json'], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
   let report;
   try {
     report = JSON.parse(r.stdout);
