@@ -93,6 +93,20 @@ export class StalePlanError extends GitwayError {
   }
 }
 
+/** An apply that did not happen or did not hold, with the previous state serving again (checked by reading it back). Exit 1. */
+export class ApplyFailedError extends GitwayError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.findings, hint, cause });
+  }
+}
+
+/** An apply that failed and whose previous state could NOT be put back: the message says what is live. Exit 5. */
+export class UnrestoredError extends GitwayError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.unrestored, hint, cause });
+  }
+}
+
 /** The repository has errors (findings), so no desired state can be built from it. Exit 3. */
 export class InvalidProjectError extends GitwayError {
   readonly findings: import('./checks/finding.js').Finding[];

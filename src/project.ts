@@ -116,3 +116,31 @@ function uniqueFindings(findings: Finding[]): Finding[] {
     return true;
   });
 }
+
+export interface EnvironmentOnly {
+  root: string;
+  config: ProjectConfig;
+  environment: Environment;
+  findings: Finding[];
+  source: string;
+}
+
+/**
+ * gitway.yaml and one environment, without the manifests or OpenAPI documents: what commands that
+ * talk only to the gateway need (`history`, `dump`), so a broken manifest does not stop them.
+ */
+export async function loadEnvironment(options: ProjectOptions): Promise<{ loaded?: EnvironmentOnly; findings: Finding[]; source: string }> {
+  const { root, configFile } = locateRoot(options);
+  const tree = await openTree(root, options);
+  try {
+    const processEnv = options.processEnv ?? process.env;
+    const loaded = await loadConfig(tree, configFile);
+    if (!loaded.config) return { findings: sortFindings(loaded.findings), source: tree.describe() };
+    const envName = pickEnvironment(loaded.config, options.env, processEnv);
+    const { environment, findings } = resolveEnvironment(loaded.config, envName, processEnv);
+    const all = sortFindings([...loaded.findings, ...findings]);
+    return { loaded: { root: tree.root, config: loaded.config, environment, findings: all, source: tree.describe() }, findings: all, source: tree.describe() };
+  } finally {
+    await tree.close();
+  }
+}

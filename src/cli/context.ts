@@ -26,6 +26,8 @@ export interface Io {
   interactive?: boolean;
   /** Asks a question on the terminal and returns the answer. */
   ask?: (question: string) => Promise<string>;
+  /** Where spinners go: stderr when it is a terminal (never stdout, never a pipe). */
+  progress?: NodeJS.WriteStream;
 }
 
 export function processIo(): Io {
@@ -36,6 +38,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    progress: process.stderr.isTTY ? process.stderr : undefined,
     ask: async (question) => {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -64,20 +67,8 @@ export async function styleFor(color: boolean): Promise<Style | undefined> {
   return { bold: c.bold, dim: c.dim, underline: c.underline, severity: (sev, s) => bySeverity[sev](s) };
 }
 
-/**
- * Replaces every secret value in a text by (sensitive), longest first: as written, and as it reads
- * once quoted into a message (JSON.stringify) and once more into JSON output.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const s of secrets.filter((x) => x.length >= 3)) {
-    const once = JSON.stringify(s).slice(1, -1);
-    forms.add(s).add(once).add(JSON.stringify(once).slice(1, -1));
-  }
-  let out = text;
-  for (const s of [...forms].sort((a, b) => b.length - a.length)) out = out.split(s).join('(sensitive)');
-  return out;
-}
+export { redact } from '../model/sensitive.js';
+import { redact } from '../model/sensitive.js';
 
 /** Writes a command's main output to --output (atomically) or stdout. */
 export function emit(io: Io, options: GlobalOptions, text: string, secrets: readonly string[] = []): void {

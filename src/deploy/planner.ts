@@ -8,6 +8,7 @@ import { PlanFileError, StalePlanError } from '../errors.js';
 import { diff } from '../plan/diff.js';
 import { checkPlanFor, createPlan, parsePlan, type Plan, type PlanTarget } from '../plan/plan.js';
 import type { ResolvedTarget } from '../gateways/index.js';
+import { applyPlan, type ApplyOptions, type ApplyOutcome, type Phase } from './apply.js';
 import { concealedEntities, loadDesired, type Desired, type DesiredOptions } from './desired.js';
 
 export interface PlanResult {
@@ -19,9 +20,12 @@ export function planTarget(target: ResolvedTarget): PlanTarget {
   return target.kind === 'file' ? { kind: 'file', file: target.file } : { kind: 'admin', url: target.url };
 }
 
-export async function computePlan(options: DesiredOptions & { gitwayVersion: string }): Promise<PlanResult> {
+export async function computePlan(options: DesiredOptions & { gitwayVersion: string; progress?: (phase: Phase) => void }): Promise<PlanResult> {
+  options.progress?.('loading');
   const desired = await loadDesired(options);
+  options.progress?.('reading');
   const live = await desired.driver.read(desired.target);
+  options.progress?.('planning');
   const changes = diff(concealedEntities(desired.model.state, desired.project.secrets), live.entities, desired.driver.defaults);
   const plan = createPlan(
     {
@@ -38,24 +42,19 @@ export async function computePlan(options: DesiredOptions & { gitwayVersion: str
   return { plan, desired };
 }
 
-/** Writes a plan's changes; the driver re-checks the live fingerprint right before writing. */
-export async function writePlan(plan: Plan, desired: Desired): Promise<void> {
-  if (plan.changes.length === 0) return;
-  await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint });
-}
-
 /**
  * Applies a saved plan file. Refused (nothing written) when the file is truncated or edited, of
  * another format, for another environment or target, when the desired state no longer compiles to
  * what the plan promises (files or secrets changed), or when the live state moved (StalePlanError).
  */
-export async function applySavedPlan(text: string, file: string, options: DesiredOptions & { env?: string }): Promise<Plan> {
+export async function applySavedPlan(text: string, file: string, options: DesiredOptions & { env?: string } & ApplyOptions): Promise<ApplyOutcome> {
   const plan = parsePlan(text, file);
   const environment = options.env ?? plan.environment;
   if (environment !== plan.environment) {
     throw new PlanFileError(`${file} is a plan for environment '${plan.environment}', not '${environment}'; nothing was applied`, `Apply it with --env ${plan.environment}, or make a plan for '${environment}'.`);
   }
   const d = plan.desired;
+  options.progress?.('loading');
   const desired = await loadDesired({
     ...options,
     env: environment,
@@ -69,10 +68,10 @@ export async function applySavedPlan(text: string, file: string, options: Desire
       'Run `gitway plan` again and review the new plan.',
     );
   }
+  options.progress?.('reading');
   const live = await desired.driver.read(desired.target);
   if (live.fingerprint !== plan.live.fingerprint) {
     throw new StalePlanError(`the live state of environment '${plan.environment}' changed since ${file} was made; nothing was applied`);
   }
-  await writePlan(plan, desired);
-  return plan;
+  return applyPlan(plan, desired, options);
 }

@@ -1,21 +1,64 @@
 /**
  * What every gateway driver provides. The same shape fits the three ways gateways take config:
- * whole-config writers (a Caddy or Kong DB-less file, Caddy's `POST /load`), per-entity writers
- * (Kong DB mode: one admin call per change, in the plan's order) and live admin APIs (read the
- * live config, write with optimistic concurrency). `compile` is pure; `read` and `write` are the
- * only I/O, and only drivers do it.
+ * whole-config writers (a Caddy or Kong DB-less file, Caddy's admin API), per-entity writers (Kong
+ * DB mode: one admin call per change, in the plan's order, with the snapshot to restore on any
+ * error) and live admin APIs (read the live config, write with optimistic concurrency). `compile`
+ * is pure; `read`, `write` and `restore` are the only I/O, and only drivers do it.
  */
 import type { Driver as DriverName } from '../manifest/config.js';
 import type { DesiredState } from '../model/types.js';
 import type { Change, Defaults, KeyedEntity } from '../plan/diff.js';
+import type { AdminAuth, AdminTls } from './admin-client.js';
 
-/** A target with its file resolved against the repository root. */
-export type ResolvedTarget = { kind: 'file'; file: string; path: string } | { kind: 'admin'; url: string };
+/** A target with its file resolved against the repository root, or an admin API with what it takes to talk to it. */
+export type ResolvedTarget =
+  | { kind: 'file'; file: string; path: string }
+  | {
+      kind: 'admin';
+      url: string;
+      /** Sensitive: never shown. */
+      token?: string;
+      tls?: AdminTls;
+      /** The repository root (TLS file paths are relative to it). */
+      root?: string;
+      timeoutMs?: number;
+    };
 
 export interface CompileOptions {
   /** The run's secret values: kept out of the metadata a driver embeds. */
   secrets?: readonly string[];
 }
+
+/** One entry of the deployment history a gateway keeps about itself (newest first). */
+export interface Stamp {
+  /** Random: tells this write from any other. */
+  id: string;
+  action: 'apply' | 'rollback';
+  /** applied: the write verified; failed: the attempt failed and the previous state was put back. */
+  result: 'applied' | 'failed';
+  /** The commit deployed (null for a working tree or index that is not a commit). */
+  commit: string | null;
+  /** What the user named (a branch, tag or sha), when a revision was named. */
+  rev?: string;
+  /** worktree | index | commit. */
+  source: 'worktree' | 'index' | 'commit';
+  /** The working tree had uncommitted changes. */
+  dirty?: boolean;
+  /** The git tree of the deployed commit (null when what was deployed is not a commit). */
+  tree: string | null;
+  /** Hash of the native config the desired state compiled to. */
+  config: string;
+  time: string;
+  actor: string;
+  gitway: string;
+  environment: string;
+  summary: { add: number; change: number; destroy: number };
+  /** For a failed attempt: why (never a secret). */
+  detail?: string;
+}
+
+/** How many stamps a gateway keeps. */
+export const HISTORY_LIMIT = 20;
 
 /** The gitway-owned part of a gateway as gitway reads it back. */
 export interface LiveState {
@@ -25,6 +68,14 @@ export interface LiveState {
   entities: KeyedEntity[];
   /** Hash of the gitway-owned native state: a plan records it; apply refuses when it changed. */
   fingerprint: string;
+  /** The deployment history kept on the gateway, newest first. */
+  history: Stamp[];
+  /** What `restore` needs to put this state back (driver-specific; never shown). */
+  snapshot: unknown;
+  /** Where it was read from (a file or a URL), for messages. */
+  where: string;
+  /** What the gateway holds beside gitway's part that gitway skipped (for `dump`): one line each. */
+  foreign?: string[];
 }
 
 export interface WriteRequest<Native> {
@@ -33,12 +84,32 @@ export interface WriteRequest<Native> {
   changes: readonly Change[];
   /** The live fingerprint the changes were computed against; the write is refused when the target moved. */
   expectedFingerprint: string;
+  /** Recorded on the gateway with the write (the oldest stamps beyond HISTORY_LIMIT are dropped). */
+  stamp: Stamp;
+}
+
+export interface WriteResult {
+  /** The state before the write, for a restore. */
+  previous: LiveState;
+  /** Write requests sent (a single-write driver sends one unless a conflict or reset made it re-read and try again). */
+  writes: number;
+}
+
+export interface RestoreRequest {
+  /** What to put back: `previous.snapshot` of a write, or `snapshot` of a read. */
+  snapshot: unknown;
+  /** The live fingerprint expected now (the restore is refused, as any write, when it moved). */
+  expectedFingerprint: string;
+  /** Added to the history that comes back with the snapshot (a failed attempt). */
+  stamp?: Stamp;
 }
 
 export interface Driver<Native = unknown> {
   readonly name: DriverName;
   /** Values the gateway fills in, for the differ. */
   readonly defaults: Defaults;
+  /** The header an admin token goes in. */
+  readonly adminAuth: AdminAuth;
   /** Desired state → native config. Throws CompileError for what the gateway cannot enforce. */
   compile(state: DesiredState, options?: CompileOptions): Native;
   /** Hash of a compiled native config (what a saved plan promises to write). */
@@ -46,5 +117,8 @@ export interface Driver<Native = unknown> {
   /** The complete native config a gateway would load, as text (secrets in clear: the caller redacts). */
   render(native: Native): string;
   read(target: ResolvedTarget): Promise<LiveState>;
-  write(target: ResolvedTarget, request: WriteRequest<Native>): Promise<void>;
+  /** Writes all of it or nothing; throws StalePlanError (nothing written) when the live state is not the expected one. */
+  write(target: ResolvedTarget, request: WriteRequest<Native>): Promise<WriteResult>;
+  /** Puts a snapshot back (same guarantees as write). */
+  restore(target: ResolvedTarget, request: RestoreRequest): Promise<void>;
 }

@@ -26,6 +26,8 @@ export interface RawEnvironment {
   proxy?: string;
   token?: string;
   tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  /** Time bound of one admin API request, in seconds (default 30). */
+  timeoutSeconds?: number;
   vars?: Record<string, string | number | boolean>;
 }
 
@@ -52,6 +54,8 @@ export interface Environment {
   /** Admin token, already substituted; sensitive. */
   token?: string;
   tls?: RawEnvironment['tls'];
+  /** timeoutSeconds in ms, when set. */
+  timeoutMs?: number;
   scope: VariableScope;
   /** Secret values found while resolving the environment (token, vars from ${env...}). */
   secrets: string[];
@@ -205,6 +209,7 @@ export function resolveEnvironment(config: ProjectConfig, name: string, processE
       proxy: v.proxy,
       token: v.token,
       tls: raw.tls,
+      ...(raw.timeoutSeconds !== undefined ? { timeoutMs: raw.timeoutSeconds * 1000 } : {}),
       scope,
       secrets,
     },

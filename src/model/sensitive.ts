@@ -83,3 +83,18 @@ function replaceAt(root: Record<string, unknown>, path: JsonPath): void {
     if (typeof v === 'string' && !isConcealed(v)) holder[last] = sha256(v);
   }
 }
+
+/**
+ * Replaces every secret value in a text by (sensitive), longest first: as written, and as it reads
+ * once quoted into a message (JSON.stringify) and once more into JSON output.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  const forms = new Set<string>();
+  for (const s of secrets.filter((x) => x.length >= 3)) {
+    const once = JSON.stringify(s).slice(1, -1);
+    forms.add(s).add(once).add(JSON.stringify(once).slice(1, -1));
+  }
+  let out = text;
+  for (const s of [...forms].sort((a, b) => b.length - a.length)) out = out.split(s).join('(sensitive)');
+  return out;
+}

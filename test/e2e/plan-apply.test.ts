@@ -104,7 +104,7 @@ describe('plan, apply, plan again on the file target', () => {
     expect(run(['plan', '--out', 'b.plan.json', '-q']).status).toBe(0);
     const ok = run(['apply', 'b.plan.json']);
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toBe("Apply complete: 0 added, 2 changed, 0 destroyed (environment 'local', .gitway/local/caddy.json).\n");
+    expect(ok.stdout).toMatch(/^Apply complete: 0 added, 2 changed, 0 destroyed \(environment 'local', \.gitway\/local\/caddy\.json\)\.\nVerified: the gateway holds the desired state\. Recorded as deployment [0-9a-f]{16} of commit [0-9a-f]{7} with uncommitted changes by .+\.\n$/);
     expect(run(['plan']).stdout).toMatch(/^No changes\./);
   });
 

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { Plan } from '../../plan/plan.js';
+import type { ApplyOutcome } from '../../deploy/apply.js';
 import type { CommandContext } from '../main.js';
 import { version } from '../main.js';
 import { desiredOptions, planStyle, printWarnings, withFindings } from '../plan-output.js';
 import { redact } from '../context.js';
+import { withProgress } from '../progress.js';
 
 export function registerApply(program: Command, ctx: CommandContext): void {
   program
     .command('apply [plan]')
-    .description('apply a saved plan, or plan and apply after confirmation (file targets in this release)')
+    .description('apply a saved plan, or plan and apply after confirmation; the write is verified by reading the gateway back')
     .option('-y, --yes', 'apply without asking (needed without a terminal, as in CI)')
     .addHelpText(
       'after',
@@ -18,23 +19,36 @@ With a plan file, apply writes exactly what that plan promises, and refuses (exi
 written) a plan that is truncated or edited, of another format or environment, whose desired state
 no longer compiles to the same config (files or secrets changed), or whose live state moved since.
 Without one, it plans, shows the plan, and asks for confirmation (--yes skips the question).
-The target file is replaced atomically: a temporary file, fsync, rename.
-Exit codes: 0 applied (or nothing to do), 1 cancelled, 3 refused or invalid input, 4 target unreadable.
+
+Every apply is one write (a file replaced atomically, or one admin API request guarded by the
+config's version, so a concurrent change makes it fail instead of being overwritten), stamped on
+the gateway with the revision, time and actor (see \`gitway history\`), then verified by reading
+the gateway back; a write that does not verify is undone.
+
+Exit codes: 0 applied (or nothing to do), 1 cancelled, or failed with the previous state back,
+            3 refused or invalid input (stale plan, another apply got there first),
+            4 gateway unreachable or refused, 5 failed and the previous state could not be restored.
 
 Examples:
   gitway plan --out plan.json && gitway apply plan.json
   gitway apply                 # plan, show, ask
-  gitway apply --yes --env ci`,
+  gitway apply --yes --env staging`,
     )
     .action(
       ctx.action(async (options, file: unknown) => {
         const style = await planStyle(ctx.io, options);
         const report = await import('../../report/plan.js');
-        const { writePlan, computePlan, applySavedPlan } = await import('../../deploy/planner.js');
-        const done = (plan: Plan) => {
+        const { computePlan, applySavedPlan } = await import('../../deploy/planner.js');
+        const { applyPlan } = await import('../../deploy/apply.js');
+        const base = desiredOptions(ctx, options);
+        const applyOptions = { gitwayVersion: version, processEnv: ctx.io.env, secrets: ctx.secrets };
+        const done = ({ plan, stamp }: ApplyOutcome) => {
           const s = plan.summary;
           const where = plan.target.kind === 'file' ? plan.target.file : plan.target.url;
-          if (!options.quiet) ctx.io.stdout(`Apply complete: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed (environment '${plan.environment}', ${where}).\n`);
+          if (!options.quiet) {
+            ctx.io.stdout(`Apply complete: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed (environment '${plan.environment}', ${where}).\n`);
+            if (stamp) ctx.io.stdout(`Verified: the gateway holds the desired state. Recorded as deployment ${stamp.id} of ${stamp.commit ? `commit ${stamp.commit.slice(0, 7)}${stamp.dirty ? ' with uncommitted changes' : ''}` : 'a tree that is not a commit'} by ${stamp.actor}.\n`);
+          }
           return 0;
         };
         if (typeof file === 'string') {
@@ -46,16 +60,15 @@ Examples:
           } catch (err) {
             throw new UsageError(`cannot read the plan file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
           }
-          const base = desiredOptions(ctx, options);
           // The plan names its environment; --env (or GITWAY_ENV) only has to agree with it.
-          const plan = await withFindings(ctx, () => applySavedPlan(text, file, { ...base, env: options.env as string | undefined }));
-          if (plan.changes.length === 0) {
+          const outcome = await withFindings(ctx, () => withProgress(ctx.io, options, (p) => applySavedPlan(text, file, { ...base, ...applyOptions, env: options.env as string | undefined, progress: p.phase })));
+          if (outcome.plan.changes.length === 0) {
             if (!options.quiet) ctx.io.stdout('No changes. Nothing to apply.\n');
             return 0;
           }
-          return done(plan);
+          return done(outcome);
         }
-        const { plan, desired } = await withFindings(ctx, () => computePlan({ ...desiredOptions(ctx, options), gitwayVersion: version }));
+        const { plan, desired } = await withFindings(ctx, () => withProgress(ctx.io, options, (p) => computePlan({ ...base, gitwayVersion: version, progress: p.phase })));
         printWarnings(ctx, options, desired.warnings);
         ctx.io.stdout(redact(report.renderPlanText(plan, style), ctx.secrets));
         if (plan.changes.length === 0) return 0;
@@ -69,8 +82,7 @@ Examples:
             return 1;
           }
         }
-        await writePlan(plan, desired);
-        return done(plan);
+        return done(await withProgress(ctx.io, options, (p) => applyPlan(plan, desired, { ...applyOptions, progress: p.phase })));
       }),
     );
 }

@@ -10,9 +10,10 @@ import { registerValidate } from './validate.js';
 import { registerRender } from './render.js';
 import { registerPlan } from './plan.js';
 import { registerApply } from './apply.js';
+import { registerHistory } from './history.js';
 import { registerDiff } from './diff.js';
 import { registerLint } from './lint.js';
 import { registerHook } from './hook.js';
 import { registerRules } from './rules.js';
 
-export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerDiff, registerLint, registerHook, registerRules];
+export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerHistory, registerDiff, registerLint, registerHook, registerRules];

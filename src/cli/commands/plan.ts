@@ -14,7 +14,8 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
       `
 Formats (--format): text (default), json (the plan value), markdown (for a pull-request comment).
 Exit codes: 0 planned (with --detailed-exitcode: no changes), 2 changes (--detailed-exitcode),
-            3 invalid repository, route conflict, unenforceable policy, 4 target unreadable.
+            3 invalid repository, route conflict, unenforceable policy,
+            4 gateway unreachable, refused authentication, or unusable answer.
 
 Examples:
   gitway plan
@@ -26,7 +27,8 @@ Examples:
       ctx.action(async (options) => {
         const format = planFormat(options, 'plan');
         const { computePlan } = await import('../../deploy/planner.js');
-        const { plan, desired } = await withFindings(ctx, () => computePlan({ ...desiredOptions(ctx, options), gitwayVersion: version }));
+        const { withProgress } = await import('../progress.js');
+        const { plan, desired } = await withFindings(ctx, () => withProgress(ctx.io, options, (p) => computePlan({ ...desiredOptions(ctx, options), gitwayVersion: version, progress: p.phase })));
         printWarnings(ctx, options, desired.warnings);
         const report = await import('../../report/plan.js');
         const text = format === 'json' ? report.renderPlanJson(plan) : format === 'markdown' ? report.renderPlanMarkdown(plan) : report.renderPlanText(plan, await planStyle(ctx.io, options));

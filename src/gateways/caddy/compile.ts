@@ -92,6 +92,10 @@ export function compileCaddy(state: DesiredState, options: CompileOptions = {}):
       groups.push({ key: c.key, members: [r.name], route: { '@id': ROUTE_ID_PREFIX + r.name, match: [...c.sets], handle: c.handle, terminal: true } });
     }
   }
+  // Keys sorted at every level, as Caddy's admin API gives a config back (Go sorts map keys): a
+  // route read from a live Caddy then serialises to the same text, and so the same hash, as written.
+  const sortMemo = new Map<object, unknown>();
+  for (const g of groups) g.route = sortedKeys(g.route, sortMemo);
   const routes = groups.map((g) => g.route);
 
   const metadata: Metadata = { format: METADATA_FORMAT, entities: {}, natives: {}, root: '', routes: '' };
@@ -106,7 +110,7 @@ export function compileCaddy(state: DesiredState, options: CompileOptions = {}):
     const native = e.kind === 'route' ? groupOf.get(e.name) : undefined;
     metadata.entities[`${e.kind}/${e.name}`] = native ? { spec: hidden.spec, native } : { spec: hidden.spec };
   }
-  const notFound: CaddyRoute = { '@id': NOT_FOUND_ID, handle: [jsonResponse(404, 'no route for this request')] };
+  const notFound: CaddyRoute = sortedKeys({ '@id': NOT_FOUND_ID, handle: [jsonResponse(404, 'no route for this request')] }, sortMemo);
   const body = (meta?: CaddyRoute): CaddyRoute => ({
     '@id': ROOT_ID,
     handle: [
@@ -121,7 +125,29 @@ export function compileCaddy(state: DesiredState, options: CompileOptions = {}):
   metadata.root = rootHash(body());
   metadata.routes = routesHash([...routes, notFound]);
   const meta: CaddyRoute = { '@id': META_ID, handle: [{ handler: 'vars', gitway: metadata }] };
-  return { listen: server ? [...server.spec.listen] : [':8080'], root: body(meta) };
+  return { listen: server ? [...server.spec.listen] : [':8080'], root: sortedKeys(body(meta), sortMemo) };
+}
+
+/**
+ * A copy with object keys sorted (byte order, as Go's encoding/json writes map keys) at every level.
+ * A sub-object shared by many routes (an upstream's proxy, a policy's guard) is copied once and
+ * stays shared.
+ */
+export function sortedKeys<T>(value: T, memo: Map<object, unknown>): T {
+  if (value === null || typeof value !== 'object') return value;
+  const known = memo.get(value as object);
+  if (known !== undefined) return known as T;
+  let out: unknown;
+  if (Array.isArray(value)) out = value.map((v) => sortedKeys(v, memo));
+  else {
+    const o = value as Record<string, unknown>;
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) copy[k] = sortedKeys(o[k], memo);
+    out = copy;
+  }
+  memo.set(value as object, out);
+  memo.set(out as object, out); // sorting a sorted copy again gives it back
+  return out as T;
 }
 
 /**

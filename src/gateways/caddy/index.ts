@@ -1,25 +1,33 @@
 /**
- * The Caddy driver. File target: the rendered JSON config file (the embedded default); gitway
- * replaces only its `gitway:root` route (and that server's `listen`), so the admin block and any
- * hand-made servers or routes beside it survive every apply. The admin-API target comes later.
+ * The Caddy driver. Targets: a rendered JSON config file (the embedded default) or a running
+ * Caddy's admin API. Either way gitway replaces only its `gitway:root` route, in one write of the
+ * whole config (atomic: Caddy loads all of it or keeps the old one), so the admin block and any
+ * hand-made servers or routes beside it survive every apply. On the admin API the write carries
+ * `If-Match` with the ETag of the config it was computed from: a concurrent change makes it fail
+ * (412) instead of being overwritten, and gitway re-reads before deciding anything.
  */
-import { promises as fs } from 'node:fs';
-import { GatewayError, StalePlanError, UsageError } from '../../errors.js';
+import { ApplyFailedError, GatewayError, StalePlanError, UnrestoredError, UsageError } from '../../errors.js';
 import type { DesiredState } from '../../model/types.js';
-import { writeFileAtomic } from '../atomic.js';
 import { section } from '../../plan/diff.js';
-import type { CompileOptions, Driver, LiveState, ResolvedTarget, WriteRequest } from '../driver.js';
+import { WriteOutcomeUnknown } from '../admin-client.js';
+import { HISTORY_LIMIT, type CompileOptions, type Driver, type LiveState, type ResolvedTarget, type RestoreRequest, type WriteRequest, type WriteResult } from '../driver.js';
 import { compileCaddy, nativeHash, SERVER, type CaddyNative, type CaddyRoute, type Json } from './compile.js';
-import { decompile, findRoot, liveFingerprint } from './live.js';
+import { decompile, findRoot, historyOf, liveFingerprint, withHistory, type CaddySnapshot } from './live.js';
+import { Rejected, storeFor, VersionConflict, type ConfigStore } from './store.js';
+
+/** How many times a write re-reads and tries again after a 412 or a lost answer. */
+const WRITE_ATTEMPTS = 4;
 
 export const caddyDriver: Driver<CaddyNative> = {
   name: 'caddy',
-  // What Caddy assumes when gitway leaves a value out (for a live admin API read in a later release).
+  // What Caddy assumes when gitway leaves a value out.
   defaults: {
     upstream: { retries: 0, loadBalancing: { policy: 'random' }, healthCheck: section({ passive: section({ failDuration: '30s' }) }) },
     route: { hosts: [], methods: [], policies: [] },
     consumer: { credentials: [] },
   },
+  // Caddy's admin API has no auth of its own; behind an authenticating proxy it is a bearer token.
+  adminAuth: { header: 'Authorization', scheme: 'Bearer' },
   compile(state: DesiredState, options?: CompileOptions): CaddyNative {
     return compileCaddy(state, options);
   },
@@ -30,20 +38,111 @@ export const caddyDriver: Driver<CaddyNative> = {
     return formatConfig(freshConfig(native));
   },
   async read(target: ResolvedTarget): Promise<LiveState> {
-    const file = fileOf(target);
-    return decompile(await readConfig(file), file.file);
-  },
-  async write(target: ResolvedTarget, request: WriteRequest<CaddyNative>): Promise<void> {
-    const file = fileOf(target);
-    const current = await readConfig(file);
-    const location = current ? findRoot(current) : undefined;
-    if (liveFingerprint(location) !== request.expectedFingerprint) {
-      throw new StalePlanError(`${file.file} changed since the plan was made (its gitway part no longer hashes to the plan's live fingerprint); nothing was written`);
+    const store = storeFor(target, this.adminAuth);
+    try {
+      return decompile((await store.load()).config, store.where);
+    } finally {
+      await store.close();
     }
-    const next = current ? merge(current, request.native) : freshConfig(request.native);
-    await writeFileAtomic(file.path, formatConfig(next), { mode: 0o600 });
+  },
+  async write(target: ResolvedTarget, request: WriteRequest<CaddyNative>): Promise<WriteResult> {
+    const store = storeFor(target, this.adminAuth);
+    try {
+      return await replaceRoot(store, request.expectedFingerprint, (config, previous) => {
+        const history = [request.stamp, ...previous.history].slice(0, HISTORY_LIMIT);
+        const native = { listen: request.native.listen, root: withHistory(request.native.root, history) };
+        if (store.live && config) refuseListenerMove(config, native, store.where);
+        return config ? merge(config, native, { keepListen: store.live }) : freshConfig(native, store.live ? null : undefined);
+      });
+    } finally {
+      await store.close();
+    }
+  },
+  async restore(target: ResolvedTarget, request: RestoreRequest): Promise<void> {
+    const snapshot = request.snapshot as CaddySnapshot;
+    const store = storeFor(target, this.adminAuth);
+    try {
+      await replaceRoot(store, request.expectedFingerprint, (config) => {
+        if (!snapshot.root) return config ? removeRoot(config, snapshot.servers) : {};
+        const root = request.stamp ? withHistory(snapshot.root, [request.stamp, ...historyOf(snapshot.root)].slice(0, HISTORY_LIMIT)) : snapshot.root;
+        const native = { listen: snapshot.listen, root };
+        return config ? merge(config, native, { keepListen: store.live }) : freshConfig(native, store.live ? null : undefined);
+      });
+    } finally {
+      await store.close();
+    }
   },
 };
+
+/**
+ * The one write path: load the config (and its version), refuse when gitway's part is not the
+ * expected one, compute the next config, save it with the version. A 412 (something changed
+ * anywhere in the config) or a lost answer (Caddy reloading resets connections) is never retried
+ * blind: gitway re-reads and decides. Its write landed: done. Its part is unchanged: try again.
+ * Its part moved: stale, nothing written.
+ */
+async function replaceRoot(store: ConfigStore, expected: string, next: (config: Json | undefined, previous: LiveState) => Json): Promise<WriteResult> {
+  let lost: string | undefined;
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const loaded = await store.load();
+    const previous = decompile(loaded.config, store.where);
+    if (previous.fingerprint !== expected) {
+      throw new StalePlanError(
+        lost
+          ? `the answer to gitway's write to ${store.where} was lost (${lost}), and what is live now is neither the previous state nor what gitway wrote: something else changed gitway's part at the same moment; nothing more was written`
+          : `gitway's part of ${store.where} changed since the plan was made (another apply, or an edit by hand, got there first); nothing was written`,
+      );
+    }
+    const config = next(loaded.config, previous);
+    const written = liveFingerprint(findRoot(config));
+    try {
+      await store.save(config, loaded.version, formatConfig);
+      return { previous, writes: store.writes };
+    } catch (err) {
+      if (err instanceof VersionConflict) continue;
+      if (err instanceof WriteOutcomeUnknown) {
+        lost = err.reason;
+        const after = decompile((await store.load()).config, store.where);
+        if (after.fingerprint === written) return { previous, writes: store.writes };
+        continue; // unchanged: the write did not land; the loop re-checks and tries again
+      }
+      if (err instanceof Rejected) {
+        const after = await store.load().then((l) => decompile(l.config, store.where)).catch(() => undefined);
+        if (after?.fingerprint === expected) {
+          throw new ApplyFailedError(`Caddy at ${store.where} rejected the new config (${err.status}: ${err.reason}); nothing changed: the previous config is still live (read back to check)`, 'Fix what Caddy names (run `gitway render` and `caddy validate` on the output to reproduce it), then plan again.');
+        }
+        throw new UnrestoredError(`Caddy at ${store.where} rejected the new config (${err.status}: ${err.reason}), and reading it back ${after ? 'shows a gitway part that is neither the previous one nor the new one' : 'failed'}`, 'Run `gitway plan` to see what is live now, and `gitway apply` to finish.');
+      }
+      throw err;
+    }
+  }
+  throw new GatewayError(`the config of ${store.where} kept changing while gitway tried to write it (${WRITE_ATTEMPTS} attempts); nothing of gitway's was written`, 'Something else is writing to the gateway continuously; try again when it is quiet.');
+}
+
+/** On a live Caddy, a server's listener is never moved through the API. */
+function refuseListenerMove(config: Json, native: CaddyNative, where: string): void {
+  const location = findRoot(config);
+  if (!location) return;
+  const same = location.listen.length === native.listen.length && location.listen.every((l, i) => l === native.listen[i]);
+  if (!same) {
+    throw new UsageError(
+      `gitway's routes on ${where} are served by server '${location.server}' listening on ${location.listen.join(', ')}, but the environment asks for ${native.listen.join(', ')}; gitway does not move a live server's listener through the admin API; nothing was written`,
+      `Set listen: ${location.listen.length === 1 ? location.listen[0] : JSON.stringify(location.listen)} for this environment in gitway.yaml, or change the listener in Caddy's own config first.`,
+    );
+  }
+}
+
+/** The config with gitway's root (and, when gitway created it, its server) removed. */
+function removeRoot(config: Json, serversBefore: readonly string[]): Json {
+  const next = JSON.parse(JSON.stringify(config)) as Json;
+  const location = findRoot(next);
+  if (!location) return next;
+  const servers = ((next.apps as Json).http as Json).servers as Record<string, Json>;
+  const routes = servers[location.server].routes as CaddyRoute[];
+  routes.splice(location.index, 1);
+  if (routes.length === 0 && !serversBefore.includes(location.server)) delete servers[location.server];
+  return next;
+}
 
 /**
  * The config as text: indented, except that each route inside gitway's root is one line. A config
@@ -65,10 +164,14 @@ export function formatConfig(config: Json): string {
   return text.replace(/"@@gitway-route-(\d+)@@"/g, (_, i: string) => JSON.stringify(inner[Number(i)])) + '\n';
 }
 
-/** A complete Caddy config holding only gitway's server. */
-export function freshConfig(native: CaddyNative): Json {
+/**
+ * A complete Caddy config holding only gitway's server. `admin: null` leaves the admin block out: a
+ * running Caddy without any config has its admin endpoint where Caddy's default (or CADDY_ADMIN)
+ * put it, and a block naming another address would move it.
+ */
+export function freshConfig(native: CaddyNative, admin: Json | null = { listen: 'localhost:2019' }): Json {
   return {
-    admin: { listen: 'localhost:2019' },
+    ...(admin ? { admin } : {}),
     apps: { http: { servers: { [SERVER]: gitwayServer(native) } } },
   };
 }
@@ -79,7 +182,7 @@ function gitwayServer(native: CaddyNative): Json {
 }
 
 /** The existing config with gitway's root replaced (or added), everything else untouched. */
-export function merge(config: Json, native: CaddyNative): Json {
+export function merge(config: Json, native: CaddyNative, options: { keepListen?: boolean } = {}): Json {
   const next = JSON.parse(JSON.stringify(config)) as Json;
   const location = findRoot(next);
   const apps = (next.apps ??= {}) as Json;
@@ -88,41 +191,17 @@ export function merge(config: Json, native: CaddyNative): Json {
   if (location) {
     const server = servers[location.server];
     (server.routes as unknown[])[location.index] = native.root;
-    server.listen = [...native.listen];
-  } else if (servers[SERVER]) {
-    const server = servers[SERVER];
+    if (!options.keepListen) server.listen = [...native.listen];
+    return next;
+  }
+  // A server already on gitway's address (or named for gitway) takes the root first in its routes.
+  const host = Object.keys(servers).find((n) => Array.isArray(servers[n]?.listen) && (servers[n].listen as string[]).some((l) => native.listen.includes(l))) ?? (servers[SERVER] ? SERVER : undefined);
+  if (host) {
+    const server = servers[host];
     server.routes = [native.root, ...(Array.isArray(server.routes) ? server.routes : [])];
-    server.listen = [...native.listen];
+    if (!options.keepListen) server.listen = [...native.listen];
   } else {
     servers[SERVER] = gitwayServer(native);
   }
   return next;
-}
-
-function fileOf(target: ResolvedTarget): { file: string; path: string } {
-  if (target.kind !== 'file') {
-    throw new UsageError(`the caddy driver cannot use an admin API target yet (${target.url})`, 'Use a file target (file: .gitway/<env>/caddy.json) for this environment; the live admin API arrives in a later release.');
-  }
-  return target;
-}
-
-async function readConfig(file: { file: string; path: string }): Promise<Json | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file.path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new GatewayError(`cannot read the target file ${file.file} (${code ?? (err as Error).message})`, 'Check the path and its permissions.', err);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new GatewayError(`the target file ${file.file} is not valid JSON, so gitway cannot tell what it holds`, 'Restore it (or remove it to start afresh), then plan again.');
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new GatewayError(`the target file ${file.file} is not a Caddy JSON config (an object)`, 'Restore it (or remove it to start afresh), then plan again.');
-  }
-  return value as Json;
 }

@@ -8,7 +8,7 @@ import { GatewayError } from '../../errors.js';
 import { sha256 } from '../../model/fingerprint.js';
 import { ENTITY_KINDS, type EntityKind } from '../../model/types.js';
 import type { KeyedEntity } from '../../plan/diff.js';
-import type { LiveState } from '../driver.js';
+import type { LiveState, Stamp } from '../driver.js';
 import { META_ID, METADATA_FORMAT, ROOT_ID, ROUTE_ID_PREFIX, SERVER, rootHash, rootWithoutMeta, routeHash, type CaddyRoute, type Json, type Metadata } from './compile.js';
 
 export const ABSENT = sha256('gitway:absent');
@@ -55,9 +55,65 @@ function serialised(location: RootLocation): { fingerprint: string; rest?: strin
   return { fingerprint: sha256(`${JSON.stringify(location.listen)}\n${JSON.stringify(shape)}\n${first}\n${rest}`), rest };
 }
 
+/** What a restore puts back: gitway's root as it was (with its history) and its listener, or its absence. */
+export interface CaddySnapshot {
+  root?: CaddyRoute;
+  listen: string[];
+  server?: string;
+  /** The HTTP servers that existed (a server gitway created is removed with the root when restoring "absent"). */
+  servers: string[];
+}
+
+export const HISTORY_KEY = 'gitway_history';
+
+/** The stamps kept in the metadata route of a root, newest first. */
+export function historyOf(root: CaddyRoute | undefined): Stamp[] {
+  const sub = root?.handle?.[0] as { routes?: CaddyRoute[] } | undefined;
+  const meta = Array.isArray(sub?.routes) ? sub.routes.find((r) => r?.['@id'] === META_ID) : undefined;
+  const list = (meta?.handle?.[0] as Record<string, unknown> | undefined)?.[HISTORY_KEY];
+  return Array.isArray(list) ? (list.filter((s) => s && typeof s === 'object' && typeof (s as Stamp).id === 'string' && typeof (s as Stamp).time === 'string') as Stamp[]) : [];
+}
+
+/** A copy of a root whose metadata route carries `history` (the root's other routes are shared, not copied). */
+export function withHistory(root: CaddyRoute, history: readonly Stamp[]): CaddyRoute {
+  const sub = root.handle?.[0] as { routes?: CaddyRoute[] } | undefined;
+  if (!sub || !Array.isArray(sub.routes)) return root;
+  const routes = sub.routes.map((r) => {
+    if (r?.['@id'] !== META_ID) return r;
+    const [vars, ...rest] = r.handle ?? [];
+    return { ...r, handle: [{ ...vars, [HISTORY_KEY]: history }, ...rest] };
+  });
+  return { ...root, handle: [{ ...sub, routes }, ...(root.handle ?? []).slice(1)] };
+}
+
+function serverNames(config: Json | undefined): string[] {
+  const servers = ((config?.apps as Json | undefined)?.http as Json | undefined)?.servers;
+  return servers && typeof servers === 'object' ? Object.keys(servers).sort() : [];
+}
+
+/** What the config holds beside gitway's root: one line per server or route gitway does not own. */
+function foreignParts(config: Json | undefined, location: RootLocation | undefined): string[] {
+  const servers = ((config?.apps as Json | undefined)?.http as Json | undefined)?.servers as Record<string, Json> | undefined;
+  const out: string[] = [];
+  for (const name of serverNames(config)) {
+    const server = servers?.[name] ?? {};
+    const routes = Array.isArray(server.routes) ? (server.routes as CaddyRoute[]) : [];
+    const listen = Array.isArray(server.listen) ? (server.listen as string[]).join(', ') : '?';
+    routes.forEach((r, i) => {
+      if (location && location.server === name && i === location.index) return;
+      const id = r && typeof r === 'object' && typeof r['@id'] === 'string' ? ` (@id ${r['@id']})` : '';
+      out.push(`server '${name}' (listen ${listen}): route ${i + 1}${id}`);
+    });
+  }
+  for (const app of Object.keys((config?.apps as Json | undefined) ?? {}).sort()) if (app !== 'http') out.push(`app '${app}'`);
+  return out;
+}
+
 export function decompile(config: Json | undefined, where: string): LiveState {
   const location = config ? findRoot(config) : undefined;
-  if (!location) return { present: false, entities: [], fingerprint: ABSENT };
+  const snapshot: CaddySnapshot = { root: location?.root, listen: location?.listen ?? [], server: location?.server, servers: serverNames(config) };
+  const common = { history: historyOf(location?.root), snapshot, where, foreign: foreignParts(config, location) };
+  if (!location) return { present: false, entities: [], fingerprint: ABSENT, ...common };
   const sub = location.root.handle?.[0] as { handler?: string; routes?: CaddyRoute[] } | undefined;
   const routes = sub?.handler === 'subroute' && Array.isArray(sub.routes) ? sub.routes : [];
   const metaRoute = routes.find((r) => r?.['@id'] === META_ID);
@@ -68,6 +124,7 @@ export function decompile(config: Json | undefined, where: string): LiveState {
       present: true,
       entities: [{ ...server, drift: "gitway's root route has no gitway metadata (edited by hand or written by something else); apply rewrites it" }],
       fingerprint: liveFingerprint(location),
+      ...common,
     };
   }
   if (metadata.format > METADATA_FORMAT) {
@@ -109,5 +166,5 @@ export function decompile(config: Json | undefined, where: string): LiveState {
     server.drift = "gitway's root route was edited by hand (a route added or moved, or the 404 or error handling changed)";
   }
   entities.push(server);
-  return { present: true, entities, fingerprint: texts.fingerprint };
+  return { present: true, entities, fingerprint: texts.fingerprint, ...common };
 }

@@ -1,0 +1,30 @@
+/**
+ * What is live on an environment's gateway, read with nothing but gitway.yaml (the manifests may be
+ * broken, or from another commit): for `history` and `dump`.
+ */
+import { InvalidProjectError } from '../errors.js';
+import { driverFor, resolveTarget, type Driver, type LiveState } from '../gateways/index.js';
+import type { Environment } from '../manifest/config.js';
+import { loadEnvironment } from '../project.js';
+import type { DesiredOptions } from './desired.js';
+import { planTarget } from './planner.js';
+
+export interface LiveRead {
+  environment: Environment;
+  driver: Driver;
+  live: LiveState;
+  /** The URL or file, as a plan names it. */
+  where: string;
+}
+
+export async function readLive(options: DesiredOptions & { progress?: (phase: 'reading') => void }): Promise<LiveRead> {
+  const { loaded, findings, source } = await loadEnvironment(options);
+  if (loaded) options.onSecrets?.(loaded.environment.secrets);
+  if (!loaded || findings.some((f) => f.severity === 'error')) throw new InvalidProjectError(findings, source);
+  const driver = await driverFor(loaded.environment.driver);
+  const target = resolveTarget(loaded.root, loaded.environment);
+  options.progress?.('reading');
+  const live = await driver.read(target);
+  const t = planTarget(target);
+  return { environment: loaded.environment, driver, live, where: t.kind === 'file' ? t.file : t.url };
+}

@@ -1,0 +1,175 @@
+/**
+ * A real Caddy and real upstream servers for the live-gateway tests, all on 127.0.0.1 and free
+ * ports. Each suite starts its own Caddy (`caddy run --config <bootstrap.json>`, state in a
+ * temporary folder, autosave off) so suites can run side by side and a suite may kill its Caddy;
+ * everything is stopped by the suite, by process id.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Caddy {
+  adminPort: number;
+  admin: string;
+  /** A port for gitway's server (free when Caddy started; gitway creates the server). */
+  proxyPort: number;
+  proxy: string;
+  /** A hand-made server (not gitway's) answering "hand-made" on every path. */
+  handPort: number;
+  pid: number;
+  dir: string;
+  /** The config Caddy started with. */
+  bootstrap: Record<string, unknown>;
+  stop(): Promise<void>;
+  /** Stops and starts Caddy again with its bootstrap config on the same ports. */
+  restart(): Promise<void>;
+  /** Stops Caddy (SIGKILL) without cleaning its folder: `start()` brings it back. */
+  kill(): Promise<void>;
+  start(config?: Record<string, unknown>): Promise<void>;
+  /** The live config (GET /config/). */
+  config(): Promise<Record<string, unknown>>;
+  log(): string;
+}
+
+export async function startCaddy(): Promise<Caddy> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitway-live-'));
+  const [adminPort, proxyPort, handPort] = [await freePort(), await freePort(), await freePort()];
+  const bootstrap = {
+    admin: { listen: `127.0.0.1:${adminPort}`, config: { persist: false } },
+    logging: { logs: { default: { level: 'ERROR' } } },
+    apps: {
+      http: {
+        servers: {
+          hand: {
+            listen: [`127.0.0.1:${handPort}`],
+            automatic_https: { disable: true },
+            routes: [{ '@id': 'hand-made', handle: [{ handler: 'static_response', body: 'hand-made' }] }],
+          },
+        },
+      },
+    },
+  };
+  let child: ChildProcess | undefined;
+  let output = '';
+  const admin = `http://127.0.0.1:${adminPort}`;
+  const start = async (config: Record<string, unknown> = bootstrap) => {
+    const file = path.join(dir, 'bootstrap.json');
+    writeFileSync(file, JSON.stringify(config));
+    const env = { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_DATA_HOME: path.join(dir, 'data'), HOME: dir };
+    child = spawn('caddy', ['run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`caddy exited with ${child.exitCode}:\n${output}`);
+      try {
+        const r = await fetch(`${admin}/config/`);
+        await r.text();
+        if (r.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`caddy did not answer on ${admin} within 15 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    process.kill(c.pid as number, signal);
+    const timer = setTimeout(() => c.pid && c.exitCode === null && process.kill(c.pid, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await start();
+  return {
+    adminPort,
+    admin,
+    proxyPort,
+    proxy: `http://127.0.0.1:${proxyPort}`,
+    handPort,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    dir,
+    bootstrap,
+    async stop() {
+      await kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await kill('SIGTERM');
+      await start();
+    },
+    kill: () => kill('SIGKILL'),
+    start,
+    async config() {
+      const r = await fetch(`${admin}/config/`);
+      return (await r.json()) as Record<string, unknown>;
+    },
+    log: () => output,
+  };
+}
+
+export interface Upstream {
+  name: string;
+  port: number;
+  url: string;
+  /** Requests seen (method and path), in order. */
+  seen: { method: string; path: string; headers: http.IncomingHttpHeaders }[];
+  /** The status every answer gets (default 200); `health` the one of /health. */
+  status: number;
+  health: number;
+  close(): Promise<void>;
+}
+
+/** A small HTTP server on 127.0.0.1 that answers JSON naming itself and echoing the request. */
+export async function startUpstream(name: string): Promise<Upstream> {
+  const port = await freePort();
+  const up: Upstream = {
+    name,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    seen: [],
+    status: 200,
+    health: 200,
+    close: async () => undefined,
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      if (url.startsWith('/health')) {
+        res.writeHead(up.health, { 'content-type': 'text/plain' }).end(up.health === 200 ? 'ok' : 'down');
+        return;
+      }
+      up.seen.push({ method: req.method ?? '', path: url, headers: req.headers });
+      const body = JSON.stringify({ upstream: name, method: req.method, path: url, headers: req.headers, bytes: Buffer.concat(chunks).length });
+      res.writeHead(up.status, { 'content-type': 'application/json', 'x-upstream': name }).end(body);
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  up.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return up;
+}
