@@ -30,6 +30,9 @@ export interface Caddy {
   proxy: string;
   /** A hand-made server (not gitway's) answering "hand-made" on every path. */
   handPort: number;
+  /** An authenticating proxy in front of the admin API: `Authorization: Bearer <frontToken>` passes, anything else gets 403. */
+  frontPort: number;
+  front: string;
   pid: number;
   dir: string;
   /** The config Caddy started with. */
@@ -45,9 +48,10 @@ export interface Caddy {
   log(): string;
 }
 
-export async function startCaddy(): Promise<Caddy> {
+export async function startCaddy(options: { frontToken?: string } = {}): Promise<Caddy> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gitway-live-'));
-  const [adminPort, proxyPort, handPort] = [await freePort(), await freePort(), await freePort()];
+  const [adminPort, proxyPort, handPort, frontPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const adminAddress = `127.0.0.1:${adminPort}`;
   const bootstrap = {
     admin: { listen: `127.0.0.1:${adminPort}`, config: { persist: false } },
     logging: { logs: { default: { level: 'ERROR' } } },
@@ -58,6 +62,18 @@ export async function startCaddy(): Promise<Caddy> {
             listen: [`127.0.0.1:${handPort}`],
             automatic_https: { disable: true },
             routes: [{ '@id': 'hand-made', handle: [{ handler: 'static_response', body: 'hand-made' }] }],
+          },
+          front: {
+            listen: [`127.0.0.1:${frontPort}`],
+            automatic_https: { disable: true },
+            routes: [
+              {
+                match: [{ header: { Authorization: [`Bearer ${options.frontToken ?? 'front-token'}`] } }],
+                handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: adminAddress }], headers: { request: { set: { Host: [adminAddress] } } } }],
+                terminal: true,
+              },
+              { handle: [{ handler: 'static_response', status_code: 403, body: '{"error":"forbidden: bad or missing token"}', headers: { 'Content-Type': ['application/json'] } }] },
+            ],
           },
         },
       },
@@ -103,6 +119,8 @@ export async function startCaddy(): Promise<Caddy> {
     proxyPort,
     proxy: `http://127.0.0.1:${proxyPort}`,
     handPort,
+    frontPort,
+    front: `http://127.0.0.1:${frontPort}`,
     get pid() {
       return child?.pid ?? -1;
     },
