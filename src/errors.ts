@@ -111,9 +111,9 @@ export class UnrestoredError extends GitwayError {
 export class InvalidProjectError extends GitwayError {
   readonly findings: import('./checks/finding.js').Finding[];
   readonly source: string;
-  constructor(findings: import('./checks/finding.js').Finding[], source: string) {
+  constructor(findings: import('./checks/finding.js').Finding[], source: string, options: { what?: string; hint?: string } = {}) {
     const errors = findings.filter((f) => f.severity === 'error').length;
-    super(`${source} has ${errors} error${errors === 1 ? '' : 's'}, so there is no desired state to plan from`, { exitCode: ExitCode.badInput, hint: 'Fix them (see above, or run `gitway validate`), then try again.' });
+    super(`${source} has ${errors} error${errors === 1 ? '' : 's'}, so ${options.what ?? 'there is no desired state to plan from'}`, { exitCode: ExitCode.badInput, hint: options.hint ?? 'Fix them (see above, or run `gitway validate`), then try again.' });
     this.findings = findings;
     this.source = source;
   }

@@ -21,10 +21,14 @@ export interface ApplyOptions {
   action?: Stamp['action'];
   /** Called as each phase starts (the CLI shows a spinner). */
   progress?: (phase: Phase) => void;
-  /** Runs after the write verified; a string it returns is a failure: the previous state is put back. */
+  /** Runs after the write verified (smoke checks); a problem it returns puts the previous state back. */
   afterVerify?: (live: LiveState) => Promise<string | undefined>;
+  /** The name of the signal once the user interrupted (Ctrl-C, SIGTERM): the apply stops at the next safe point and puts the previous state back. */
+  interrupted?: () => string | undefined;
   /** Secret values: kept out of what is stamped on the gateway. */
   secrets?: readonly string[];
+  /** Told the desired state and plan about to be applied (a saved plan's are loaded inside). */
+  onDesired?: (desired: Desired, plan: Plan) => void;
 }
 
 export interface ApplyOutcome {
@@ -57,7 +61,10 @@ export async function stampFor(plan: Plan, desired: Desired, options: ApplyOptio
 
 export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOptions): Promise<ApplyOutcome> {
   if (plan.changes.length === 0) return { plan, writes: 0 };
+  options.onDesired?.(desired, plan);
   const stamp = await stampFor(plan, desired, options);
+  const before = options.interrupted?.();
+  if (before) throw new ApplyFailedError(`interrupted (${before}) before anything was written; nothing changed on ${planWhere(plan)}`, 'Run the apply again when you are ready.');
   options.progress?.('writing');
   const result = await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint, stamp });
   options.progress?.('verifying');
@@ -67,6 +74,9 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
     options.progress?.('checking');
     problem = await options.afterVerify(check.live);
   }
+  // An interrupt that came during the write is honoured once the write is known: the previous state goes back.
+  const stop = options.interrupted?.();
+  if (!problem && stop) problem = `interrupted (${stop}) during the apply, after the write`;
   if (problem) await restore(desired, result.previous, check.live, stamp, problem, options);
   return { plan, stamp, writes: result.writes };
 }
@@ -104,6 +114,10 @@ export async function restore(desired: Desired, previous: LiveState, now: LiveSt
     );
   }
   throw new ApplyFailedError(`${problem}; the previous state was put back and is live again (read back to check)`, 'Nothing of this apply is live. Fix the cause, plan again, and apply.');
+}
+
+function planWhere(plan: Plan): string {
+  return plan.target.kind === 'file' ? plan.target.file : plan.target.url;
 }
 
 function describeChanges(changes: readonly Change[]): string {

@@ -22,11 +22,12 @@ export function gitway(args: string[], options: { cwd: string; env?: Record<stri
 }
 
 /** Like gitway(), without blocking this process (for tests that serve something to the CLI). */
-export function gitwayAsync(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult> {
+export function gitwayAsync(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number; onSpawn?: (child: import('node:child_process').ChildProcess) => void }): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITWAY_ENV: undefined, ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env, timeout: options.timeoutMs ?? 120_000 });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

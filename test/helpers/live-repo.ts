@@ -37,6 +37,7 @@ spec:
     - name: list items
       request: { method: GET, path: /echo/items }
       expect: { status: 200, bodyContains: '"path":"/items"' }
+      timeout: 3s
 ---
 apiVersion: gitway/v1
 kind: Upstream
@@ -105,7 +106,17 @@ spec:
 `;
 }
 
-export function liveConfig(caddy: Caddy, up: { a: Upstream; b: Upstream; c: Upstream }): string {
+export function liveConfig(caddy: Caddy, up: { a: Upstream; b: Upstream; c: Upstream }, adminProxy?: string): string {
+  const proxied = adminProxy
+    ? `  proxied:
+    driver: caddy
+    admin: ${adminProxy}
+    proxy: ${caddy.proxy}
+    listen: 127.0.0.1:${caddy.proxyPort}
+    timeoutSeconds: 5
+    vars: { a: ${up.a.url}, b: ${up.b.url}, c: ${up.c.url} }
+`
+    : '';
   return `apiVersion: gitway/v1
 defaultEnvironment: live
 environments:
@@ -124,7 +135,7 @@ environments:
     listen: 127.0.0.1:${caddy.proxyPort}
     timeoutSeconds: 5
     vars: { a: ${up.a.url}, b: ${up.b.url}, c: ${up.c.url} }
-`;
+${proxied}`;
 }
 
 export interface LiveRepo {
@@ -136,8 +147,8 @@ export interface LiveRepo {
 }
 
 /** A git repository (one commit) deploying to `caddy` with the three upstreams. */
-export function liveRepo(caddy: Caddy, up: { a: Upstream; b: Upstream; c: Upstream }): LiveRepo {
-  const repo = tempRepo({ '.gitignore': '.gitway/\n*.plan.json\n', 'gitway.yaml': liveConfig(caddy, up), 'apis/echo.yaml': OPENAPI, 'gateway/main.yaml': liveManifests(up) });
+export function liveRepo(caddy: Caddy, up: { a: Upstream; b: Upstream; c: Upstream }, adminProxy?: string): LiveRepo {
+  const repo = tempRepo({ '.gitignore': '.gitway/\n*.plan.json\n', 'gitway.yaml': liveConfig(caddy, up, adminProxy), 'apis/echo.yaml': OPENAPI, 'gateway/main.yaml': liveManifests(up) });
   git(repo.dir, 'init', '-q');
   git(repo.dir, 'add', '-A');
   git(repo.dir, 'commit', '-qm', 'live');

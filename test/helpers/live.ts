@@ -42,18 +42,19 @@ export interface Caddy {
   restart(): Promise<void>;
   /** Stops Caddy (SIGKILL) without cleaning its folder: `start()` brings it back. */
   kill(): Promise<void>;
-  start(config?: Record<string, unknown>): Promise<void>;
+  /** Starts Caddy again; `resume` loads the config it autosaved last (with `persist: true`). */
+  start(config?: Record<string, unknown>, resume?: boolean): Promise<void>;
   /** The live config (GET /config/). */
   config(): Promise<Record<string, unknown>>;
   log(): string;
 }
 
-export async function startCaddy(options: { frontToken?: string } = {}): Promise<Caddy> {
+export async function startCaddy(options: { frontToken?: string; persist?: boolean } = {}): Promise<Caddy> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gitway-live-'));
   const [adminPort, proxyPort, handPort, frontPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const adminAddress = `127.0.0.1:${adminPort}`;
   const bootstrap = {
-    admin: { listen: `127.0.0.1:${adminPort}`, config: { persist: false } },
+    admin: { listen: `127.0.0.1:${adminPort}`, config: { persist: Boolean(options.persist) } },
     logging: { logs: { default: { level: 'ERROR' } } },
     apps: {
       http: {
@@ -82,11 +83,11 @@ export async function startCaddy(options: { frontToken?: string } = {}): Promise
   let child: ChildProcess | undefined;
   let output = '';
   const admin = `http://127.0.0.1:${adminPort}`;
-  const start = async (config: Record<string, unknown> = bootstrap) => {
+  const start = async (config: Record<string, unknown> = bootstrap, resume = false) => {
     const file = path.join(dir, 'bootstrap.json');
     writeFileSync(file, JSON.stringify(config));
     const env = { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_DATA_HOME: path.join(dir, 'data'), HOME: dir };
-    child = spawn('caddy', ['run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('caddy', ['run', '--config', file, ...(resume ? ['--resume'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 15_000;
@@ -190,4 +191,89 @@ export async function startUpstream(name: string): Promise<Upstream> {
       server.close(() => resolve());
     });
   return up;
+}
+
+export type ProxyMode = 'pass' | 'drop-response' | 'drop-request' | 'hold';
+
+export interface AdminProxy {
+  url: string;
+  /** Writes (POST/PUT/PATCH/DELETE) received, and those forwarded to the admin API. */
+  writes: number;
+  forwarded: number;
+  /** What happens to the next write (then back to 'pass'): answer lost after Caddy applied it, dropped before reaching Caddy, or held `holdMs` first. */
+  next(mode: ProxyMode, options?: { holdMs?: number; onHold?: () => void }): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of a Caddy admin API that passes everything through (HTTP
+ * trailers included: Caddy's ETag is one) and can break the next write the ways a reloading
+ * gateway or a network does.
+ */
+export async function startAdminProxy(target: string): Promise<AdminProxy> {
+  const { request } = await import('undici');
+  const port = await freePort();
+  let mode: ProxyMode = 'pass';
+  let holdMs = 0;
+  let onHold: (() => void) | undefined;
+  const proxy: AdminProxy = {
+    url: `http://127.0.0.1:${port}`,
+    writes: 0,
+    forwarded: 0,
+    next(m, o = {}) {
+      mode = m;
+      holdMs = o.holdMs ?? 0;
+      onHold = o.onHold;
+    },
+    close: async () => undefined,
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const write = req.method !== 'GET' && req.method !== 'HEAD';
+      let m: ProxyMode = 'pass';
+      if (write) {
+        proxy.writes++;
+        m = mode;
+        mode = 'pass';
+      }
+      if (m === 'drop-request') {
+        req.socket.destroy();
+        return;
+      }
+      if (m === 'hold') {
+        onHold?.();
+        await new Promise((r) => setTimeout(r, holdMs));
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (k !== 'host' && k !== 'connection' && k !== 'content-length' && typeof v === 'string') headers[k] = v;
+      try {
+        if (write) proxy.forwarded++;
+        const r = await request(`${target}${req.url}`, { method: req.method as 'GET', headers, body: write ? Buffer.concat(chunks) : undefined, reset: true });
+        const body = await r.body.text();
+        if (m === 'drop-response') {
+          req.socket.destroy();
+          return;
+        }
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && !['content-length', 'transfer-encoding', 'connection', 'trailer'].includes(k)) out[k] = v;
+        const trailers = r.trailers ?? {};
+        if (Object.keys(trailers).length) out.trailer = Object.keys(trailers).join(', ');
+        res.writeHead(r.statusCode, out);
+        res.write(body);
+        if (Object.keys(trailers).length) res.addTrailers(trailers);
+        res.end();
+      } catch {
+        req.socket.destroy(); // the gateway is gone: so is the connection
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return proxy;
 }

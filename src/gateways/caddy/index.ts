@@ -11,7 +11,7 @@ import type { DesiredState } from '../../model/types.js';
 import { section } from '../../plan/diff.js';
 import { WriteOutcomeUnknown } from '../admin-client.js';
 import { HISTORY_LIMIT, type CompileOptions, type Driver, type LiveState, type ResolvedTarget, type RestoreRequest, type WriteRequest, type WriteResult } from '../driver.js';
-import { compileCaddy, nativeHash, SERVER, type CaddyNative, type CaddyRoute, type Json } from './compile.js';
+import { compileCaddy, nativeHash, SERVER, sortedKeys, type CaddyNative, type CaddyRoute, type Json } from './compile.js';
 import { decompile, findRoot, historyOf, liveFingerprint, withHistory, type CaddySnapshot } from './live.js';
 import { Rejected, storeFor, VersionConflict, type ConfigStore } from './store.js';
 
@@ -94,7 +94,8 @@ async function replaceRoot(store: ConfigStore, expected: string, next: (config: 
       );
     }
     const config = next(loaded.config, previous);
-    const written = liveFingerprint(findRoot(config));
+    // What gitway's part hashes to once written: a live Caddy gives its config back with keys sorted.
+    const written = () => liveFingerprint(findRoot(store.live ? sortedKeys(config, new Map()) : config));
     try {
       await store.save(config, loaded.version, formatConfig);
       return { previous, writes: store.writes };
@@ -102,8 +103,17 @@ async function replaceRoot(store: ConfigStore, expected: string, next: (config: 
       if (err instanceof VersionConflict) continue;
       if (err instanceof WriteOutcomeUnknown) {
         lost = err.reason;
-        const after = decompile((await store.load()).config, store.where);
-        if (after.fingerprint === written) return { previous, writes: store.writes };
+        let after: LiveState;
+        try {
+          after = decompile((await store.load()).config, store.where);
+        } catch (again) {
+          throw new GatewayError(
+            `gitway sent its write to ${store.where}, then lost the gateway (${lost}; then: ${(again as Error).message}); whether the write landed is unknown. Caddy loads a config whole or not at all, so it holds either the previous state or the new one, never a mix`,
+            'When the gateway answers again, run `gitway plan`: "No changes." means the new state is live; otherwise apply again, or `gitway rollback`.',
+            again,
+          );
+        }
+        if (after.fingerprint === written()) return { previous, writes: store.writes };
         continue; // unchanged: the write did not land; the loop re-checks and tries again
       }
       if (err instanceof Rejected) {
