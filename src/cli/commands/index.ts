@@ -10,10 +10,11 @@ import { registerValidate } from './validate.js';
 import { registerRender } from './render.js';
 import { registerPlan } from './plan.js';
 import { registerApply } from './apply.js';
+import { registerRollback } from './rollback.js';
 import { registerHistory } from './history.js';
 import { registerDiff } from './diff.js';
 import { registerLint } from './lint.js';
 import { registerHook } from './hook.js';
 import { registerRules } from './rules.js';
 
-export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerHistory, registerDiff, registerLint, registerHook, registerRules];
+export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerRollback, registerHistory, registerDiff, registerLint, registerHook, registerRules];
