@@ -76,7 +76,7 @@ Examples:
  */
 export async function confirmAndApply(ctx: CommandContext, options: GlobalOptions & Record<string, unknown>, plan: Plan, desired: Desired, extra: Partial<ApplyOptions>, question = 'Apply these changes'): Promise<number> {
   const report = await import('../../report/plan.js');
-  ctx.io.stdout(redact(report.renderPlanText(plan, await planStyle(ctx.io, options)), ctx.secrets));
+  if (!options.quiet || !options.yes) ctx.io.stdout(redact(report.renderPlanText(plan, await planStyle(ctx.io, options)), ctx.secrets));
   if (plan.changes.length === 0) return 0;
   if (!options.yes) {
     if (!ctx.io.interactive || !ctx.io.ask) {
