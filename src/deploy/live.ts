@@ -15,6 +15,10 @@ export interface LiveRead {
   live: LiveState;
   /** The URL or file, as a plan names it. */
   where: string;
+  /** The repository root (the folder of gitway.yaml). */
+  root: string;
+  /** gitway.yaml's manifest patterns (relative to the root). */
+  manifests: string[];
 }
 
 export async function readLive(options: DesiredOptions & { progress?: (phase: 'reading') => void }): Promise<LiveRead> {
@@ -26,5 +30,5 @@ export async function readLive(options: DesiredOptions & { progress?: (phase: 'r
   options.progress?.('reading');
   const live = await driver.read(target);
   const t = planTarget(target);
-  return { environment: loaded.environment, driver, live, where: t.kind === 'file' ? t.file : t.url };
+  return { environment: loaded.environment, driver, live, where: t.kind === 'file' ? t.file : t.url, root: loaded.root, manifests: loaded.config.manifests };
 }

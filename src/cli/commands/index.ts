@@ -12,9 +12,10 @@ import { registerPlan } from './plan.js';
 import { registerApply } from './apply.js';
 import { registerRollback } from './rollback.js';
 import { registerHistory } from './history.js';
+import { registerDump } from './dump.js';
 import { registerDiff } from './diff.js';
 import { registerLint } from './lint.js';
 import { registerHook } from './hook.js';
 import { registerRules } from './rules.js';
 
-export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerRollback, registerHistory, registerDiff, registerLint, registerHook, registerRules];
+export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerRollback, registerHistory, registerDump, registerDiff, registerLint, registerHook, registerRules];
