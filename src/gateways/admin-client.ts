@@ -90,7 +90,7 @@ export class AdminClient {
       try {
         response = await this.send('GET', p);
       } catch (err) {
-        if (attempt < retries && !(err instanceof GatewayError)) {
+        if (attempt < retries && !(err instanceof GatewayError) && !isTlsError(err)) {
           await sleep(this.backoff(attempt));
           continue;
         }
@@ -120,6 +120,7 @@ export class AdminClient {
       } catch (err) {
         const code = codeOf(err);
         // Refused before anything was sent: safe to try again.
+        if (isTlsError(err)) throw this.unreachable(p, err); // no handshake: nothing was sent
         if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
           if (attempt < retries) {
             await sleep(this.backoff(attempt));
@@ -205,6 +206,13 @@ export class AdminClient {
     const code = codeOf(err);
     const timeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (err as Error)?.name === 'TimeoutError';
     const after = `${(this.options.retries ?? 3) + 1} attempts`;
+    if (isTlsError(err)) {
+      return new GatewayError(
+        `cannot talk TLS with the admin API at ${this.urlOf(p)}: ${(err as Error).message}${code ? ` (${code})` : ''}`,
+        "Give the CA that signed the admin API's certificate as tls.ca in gitway.yaml (and tls.cert/tls.key when it asks for a client certificate); tls.insecure: true skips the check, for tests only.",
+        err,
+      );
+    }
     return new GatewayError(
       timeout
         ? `the admin API at ${this.urlOf(p)} did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 100) / 10} s (${after})`
@@ -240,6 +248,13 @@ export function gatewayMessage(response: AdminResponse): string {
   }
   const line = text.split('\n')[0];
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** A certificate the client does not trust, or a handshake the server refused (no client certificate). */
+function isTlsError(err: unknown): boolean {
+  const code = codeOf(err) ?? '';
+  const message = String((err as Error)?.message ?? '');
+  return /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS|ERR_SSL|EPROTO$|HOSTNAME_MISMATCH|ERR_TLS_CERT)/.test(code) || /certificate|SSL routines|alert/i.test(message);
 }
 
 function codeOf(err: unknown): string | undefined {

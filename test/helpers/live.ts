@@ -4,7 +4,7 @@
  * temporary folder, autosave off) so suites can run side by side and a suite may kill its Caddy;
  * everything is stopped by the suite, by process id.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -210,14 +210,15 @@ export interface AdminProxy {
  * trailers included: Caddy's ETag is one) and can break the next write the ways a reloading
  * gateway or a network does.
  */
-export async function startAdminProxy(target: string): Promise<AdminProxy> {
+export async function startAdminProxy(target: string, tls?: { key: Buffer; cert: Buffer; ca?: Buffer; requireClientCert?: boolean }): Promise<AdminProxy> {
   const { request } = await import('undici');
+  const https = await import('node:https');
   const port = await freePort();
   let mode: ProxyMode = 'pass';
   let holdMs = 0;
   let onHold: (() => void) | undefined;
   const proxy: AdminProxy = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     writes: 0,
     forwarded: 0,
     next(m, o = {}) {
@@ -227,7 +228,7 @@ export async function startAdminProxy(target: string): Promise<AdminProxy> {
     },
     close: async () => undefined,
   };
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -268,7 +269,10 @@ export async function startAdminProxy(target: string): Promise<AdminProxy> {
         req.socket.destroy(); // the gateway is gone: so is the connection
       }
     });
-  });
+  };
+  const server = tls
+    ? https.createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: Boolean(tls.requireClientCert), rejectUnauthorized: Boolean(tls.requireClientCert) }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   proxy.close = () =>
     new Promise<void>((resolve) => {
@@ -276,4 +280,27 @@ export async function startAdminProxy(target: string): Promise<AdminProxy> {
       server.close(() => resolve());
     });
   return proxy;
+}
+
+export interface Certificates {
+  dir: string;
+  /** PEM files: a CA, a server certificate for 127.0.0.1 signed by it, a client certificate signed by it. */
+  ca: string;
+  serverKey: string;
+  serverCert: string;
+  clientKey: string;
+  clientCert: string;
+}
+
+/** A throwaway CA with a server certificate for 127.0.0.1 and a client certificate (openssl). */
+export function makeCertificates(dir: string): Certificates {
+  const f = (name: string) => path.join(dir, name);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=gitway test CA');
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('server.ext'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('client.key'), '-out', f('client.csr'), '-subj', '/CN=gitway');
+  ssl('x509', '-req', '-in', f('client.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('client.pem'), '-days', '2');
+  return { dir, ca: f('ca.pem'), serverKey: f('server.key'), serverCert: f('server.pem'), clientKey: f('client.key'), clientCert: f('client.pem') };
 }
