@@ -219,6 +219,21 @@ describeWithCaddy(caddyTitle('live Caddy admin API (real caddy, real upstreams)'
     expect(ok.status).toBe(0);
   });
 
+  it("never moves a live server's listener: an apply asking for another one is refused, writing nothing", async () => {
+    const before = await caddy.config();
+    const yaml = repo.read('gitway.yaml');
+    repo.write('gitway.yaml', yaml.replace(`listen: 127.0.0.1:${caddy.proxyPort}\n    timeoutSeconds: 5\n    vars`, `listen: 127.0.0.1:${caddy.handPort + 1}\n    timeoutSeconds: 5\n    vars`));
+    try {
+      const r = await run(['apply', '--yes']);
+      expect(r.status).toBe(3);
+      expect(r.stdout).toContain('~ server gitway');
+      expect(r.stderr).toMatch(new RegExp(`^gitway: gitway's routes on ${caddy.admin.replace(/\./g, '\\.')} are served by server 'gitway' listening on 127\\.0\\.0\\.1:${caddy.proxyPort}, but the environment asks for 127\\.0\\.0\\.1:\\d+; gitway does not move a live server's listener through the admin API; nothing was written\\. Set listen: 127\\.0\\.0\\.1:${caddy.proxyPort} for this environment`));
+      expect(await caddy.config()).toEqual(before);
+    } finally {
+      repo.write('gitway.yaml', yaml);
+    }
+  });
+
   it('exits 4 naming the URL, within the time bound, when Caddy is stopped', async () => {
     await caddy.kill();
     const started = Date.now();
