@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { documentSummaries, manifestFiles } from './lib/generate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(path.join(root, 'dist/model/build.js'))) {
@@ -43,34 +44,8 @@ const { diff } = await import(path.join(root, 'dist/plan/diff.js'));
 const { createPlan } = await import(path.join(root, 'dist/plan/plan.js'));
 const { renderPlanText } = await import(path.join(root, 'dist/report/plan.js'));
 
-/** The repository: one file per API (API + Upstream), shared policies and a consumer. */
-function files(changedApi) {
-  const out = {
-    'gateway/shared.yaml': [
-      'apiVersion: gitway/v1\nkind: Policy\nmetadata:\n  name: key\nspec:\n  auth: { type: key }\n',
-      'apiVersion: gitway/v1\nkind: Policy\nmetadata:\n  name: cors\nspec:\n  cors: { origins: [https://app.example.com], maxAge: 600 }\n',
-      'apiVersion: gitway/v1\nkind: Policy\nmetadata:\n  name: size\nspec:\n  requestSizeLimit: { maxBytes: 1048576 }\n',
-      'apiVersion: gitway/v1\nkind: Consumer\nmetadata:\n  name: app\nspec:\n  credentials: [{ type: key, key: "${env.APP_KEY}" }]\n',
-    ].join('---\n'),
-  };
-  for (let a = 0; a < apis; a++) {
-    const retries = a === changedApi ? 3 : 2;
-    out[`gateway/api-${a}.yaml`] =
-      `apiVersion: gitway/v1\nkind: API\nmetadata:\n  name: api-${a}\nspec:\n  openapi: apis/api-${a}.yaml\n  basePath: /api-${a}\n  hosts: [api.example.com]\n  upstream: up-${a}\n  policies: [cors, key, size]\n---\n` +
-      `apiVersion: gitway/v1\nkind: Upstream\nmetadata:\n  name: up-${a}\nspec:\n  targets: [{ url: "http://10.0.${a % 250}.1:8080", weight: 2 }, { url: "http://10.0.${a % 250}.2:8080" }]\n  healthCheck: { path: /health, interval: 10s }\n  retries: ${retries}\n`;
-  }
-  return out;
-}
-
-function documents() {
-  const docs = new Map();
-  for (let a = 0; a < apis; a++) {
-    const operations = [];
-    for (let o = 0; o < ops; o++) operations.push({ method: o % 3 === 0 ? 'POST' : 'GET', path: `/things-${o}/{id}`, operationId: `op${o}` });
-    docs.set(`apis/api-${a}.yaml`, { operations });
-  }
-  return docs;
-}
+const files = (changedApi) => manifestFiles(apis, changedApi);
+const documents = () => documentSummaries(apis, ops);
 
 function memoryTree(map) {
   const names = Object.keys(map).sort();
