@@ -29,6 +29,8 @@ export interface ApplyOptions {
   secrets?: readonly string[];
   /** Told the desired state and plan about to be applied (a saved plan's are loaded inside). */
   onDesired?: (desired: Desired, plan: Plan) => void;
+  /** The live read the plan was checked against: a driver may write from it instead of reading again. */
+  live?: LiveState;
 }
 
 export interface ApplyOutcome {
@@ -66,7 +68,8 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
   const before = options.interrupted?.();
   if (before) throw new ApplyFailedError(`interrupted (${before}) before anything was written; nothing changed on ${planWhere(plan)}`, 'Run the apply again when you are ready.');
   options.progress?.('writing');
-  const result = await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint, stamp });
+  const basis = options.live?.fingerprint === plan.live.fingerprint ? options.live.basis : undefined;
+  const result = await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint, stamp, basis });
   options.progress?.('verifying');
   const check = await verify(desired, stamp);
   let problem = check.problem;

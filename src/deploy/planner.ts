@@ -7,13 +7,15 @@
 import { PlanFileError, StalePlanError } from '../errors.js';
 import { diff } from '../plan/diff.js';
 import { checkPlanFor, createPlan, parsePlan, type Plan, type PlanTarget } from '../plan/plan.js';
-import type { ResolvedTarget } from '../gateways/index.js';
+import type { LiveState, ResolvedTarget } from '../gateways/index.js';
 import { applyPlan, type ApplyOptions, type ApplyOutcome, type Phase } from './apply.js';
 import { concealedEntities, loadDesired, type Desired, type DesiredOptions } from './desired.js';
 
 export interface PlanResult {
   plan: Plan;
   desired: Desired;
+  /** The live read the plan was computed against. */
+  live: LiveState;
 }
 
 export function planTarget(target: ResolvedTarget): PlanTarget {
@@ -39,7 +41,7 @@ export async function computePlan(options: DesiredOptions & { gitwayVersion: str
     },
     desired.project.secrets,
   );
-  return { plan, desired };
+  return { plan, desired, live };
 }
 
 /**
@@ -73,5 +75,5 @@ export async function applySavedPlan(text: string, file: string, options: Desire
   if (live.fingerprint !== plan.live.fingerprint) {
     throw new StalePlanError(`the live state of environment '${plan.environment}' changed since ${file} was made; nothing was applied`);
   }
-  return applyPlan(plan, desired, options);
+  return applyPlan(plan, desired, { ...options, live });
 }

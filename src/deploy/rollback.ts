@@ -26,7 +26,7 @@ export interface RollbackPlan extends PlanResult {
   /** The stamp of the deployment being returned to, when the revision came from the history. */
   from?: Stamp;
   /** The stamp of what is live now. */
-  live?: Stamp;
+  current?: Stamp;
 }
 
 /** The deployment a rollback returns to by default: the newest applied one older than the live one, of another commit. */
@@ -41,15 +41,15 @@ export function previousDeployment(history: readonly Stamp[]): { live?: Stamp; p
 export async function planRollback(options: RollbackOptions): Promise<RollbackPlan> {
   let rev = options.to;
   let from: Stamp | undefined;
-  let live: Stamp | undefined;
+  let current: Stamp | undefined;
   if (rev === undefined) {
     options.progress?.('reading');
     const read = await readLive(options);
-    ({ live, previous: from } = previousDeployment(read.live.history));
+    ({ live: current, previous: from } = previousDeployment(read.live.history));
     if (!from) {
       throw new UsageError(
-        live
-          ? `the gateway of environment '${read.environment.name}' records no deployment of another commit before the live one (${live.commit ? live.commit.slice(0, 7) : 'not a commit'}), so there is nothing to roll back to by default; nothing was written`
+        current
+          ? `the gateway of environment '${read.environment.name}' records no deployment of another commit before the live one (${current.commit ? current.commit.slice(0, 7) : 'not a commit'}), so there is nothing to roll back to by default; nothing was written`
           : `the gateway of environment '${read.environment.name}' records no deployment (it was never applied by gitway, or its history was lost), so there is nothing to roll back to by default; nothing was written`,
         'Name the commit, tag or branch to go back to: gitway rollback REV (see `gitway history`).',
       );
@@ -69,5 +69,5 @@ export async function planRollback(options: RollbackOptions): Promise<RollbackPl
     }
   }
   const plan = await computePlan({ ...options, rev, staged: false, progress: (p) => (p === 'loading' ? undefined : options.progress?.(p)) });
-  return { ...plan, rev, from, live };
+  return { ...plan, rev, from, current };
 }

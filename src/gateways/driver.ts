@@ -76,6 +76,12 @@ export interface LiveState {
   where: string;
   /** What the gateway holds beside gitway's part that gitway skipped (for `dump`): one line each. */
   foreign?: string[];
+  /**
+   * What the read was of, for a write that follows it (driver-specific; a versioned config: the
+   * write sends it back changed with its version, so it need not read again and still fails when
+   * anything moved since).
+   */
+  basis?: unknown;
 }
 
 export interface WriteRequest<Native> {
@@ -86,6 +92,8 @@ export interface WriteRequest<Native> {
   expectedFingerprint: string;
   /** Recorded on the gateway with the write (the oldest stamps beyond HISTORY_LIMIT are dropped). */
   stamp: Stamp;
+  /** `basis` of the read the plan was made from, when the driver gave one. */
+  basis?: unknown;
 }
 
 export interface WriteResult {
@@ -93,6 +101,8 @@ export interface WriteResult {
   previous: LiveState;
   /** Write requests sent (a single-write driver sends one unless a conflict or reset made it re-read and try again). */
   writes: number;
+  /** The live fingerprint gitway's part has once the write landed: a read that gives it shows exactly what was written. */
+  written: string;
 }
 
 export interface RestoreRequest {

@@ -63,9 +63,9 @@ Examples:
           }
           return reportApplied(ctx, options, outcome);
         }
-        const { plan, desired } = await withFindings(ctx, () => withProgress(ctx.io, options, (p) => computePlan({ ...base, gitwayVersion: version, progress: p.phase })));
+        const { plan, desired, live } = await withFindings(ctx, () => withProgress(ctx.io, options, (p) => computePlan({ ...base, gitwayVersion: version, progress: p.phase })));
         printWarnings(ctx, options, desired.warnings);
-        return confirmAndApply(ctx, options, plan, desired, {});
+        return confirmAndApply(ctx, options, plan, desired, { live });
       }),
     );
 }

@@ -13,7 +13,7 @@ import { WriteOutcomeUnknown } from '../admin-client.js';
 import { HISTORY_LIMIT, type CompileOptions, type Driver, type LiveState, type ResolvedTarget, type RestoreRequest, type WriteRequest, type WriteResult } from '../driver.js';
 import { compileCaddy, nativeHash, SERVER, sortedKeys, type CaddyNative, type CaddyRoute, type Json } from './compile.js';
 import { decompile, findRoot, historyOf, liveFingerprint, withHistory, type CaddySnapshot } from './live.js';
-import { Rejected, storeFor, VersionConflict, type ConfigStore } from './store.js';
+import { Rejected, storeFor, VersionConflict, type ConfigStore, type Loaded } from './store.js';
 
 /** How many times a write re-reads and tries again after a 412 or a lost answer. */
 const WRITE_ATTEMPTS = 4;
@@ -40,7 +40,11 @@ export const caddyDriver: Driver<CaddyNative> = {
   async read(target: ResolvedTarget): Promise<LiveState> {
     const store = storeFor(target, this.adminAuth);
     try {
-      return decompile((await store.load()).config, store.where);
+      const loaded = await store.load();
+      const state = decompile(loaded.config, store.where);
+      // A versioned config (the admin API's ETag) can be written back from this read: If-Match still refuses it if anything moved.
+      if (loaded.version !== undefined) state.basis = loaded;
+      return state;
     } finally {
       await store.close();
     }
@@ -48,7 +52,7 @@ export const caddyDriver: Driver<CaddyNative> = {
   async write(target: ResolvedTarget, request: WriteRequest<CaddyNative>): Promise<WriteResult> {
     const store = storeFor(target, this.adminAuth);
     try {
-      return await replaceRoot(store, request.expectedFingerprint, (config, previous) => {
+      return await replaceRoot(store, request.expectedFingerprint, request.basis as Loaded | undefined, (config, previous) => {
         const history = [request.stamp, ...previous.history].slice(0, HISTORY_LIMIT);
         const native = { listen: request.native.listen, root: withHistory(request.native.root, history) };
         if (store.live && config) refuseListenerMove(config, native, store.where);
@@ -62,7 +66,7 @@ export const caddyDriver: Driver<CaddyNative> = {
     const snapshot = request.snapshot as CaddySnapshot;
     const store = storeFor(target, this.adminAuth);
     try {
-      await replaceRoot(store, request.expectedFingerprint, (config) => {
+      await replaceRoot(store, request.expectedFingerprint, undefined, (config) => {
         if (!snapshot.root) return config ? removeRoot(config, snapshot.servers) : {};
         const root = request.stamp ? withHistory(snapshot.root, [request.stamp, ...historyOf(snapshot.root)].slice(0, HISTORY_LIMIT)) : snapshot.root;
         const native = { listen: snapshot.listen, root };
@@ -81,10 +85,11 @@ export const caddyDriver: Driver<CaddyNative> = {
  * blind: gitway re-reads and decides. Its write landed: done. Its part is unchanged: try again.
  * Its part moved: stale, nothing written.
  */
-async function replaceRoot(store: ConfigStore, expected: string, next: (config: Json | undefined, previous: LiveState) => Json): Promise<WriteResult> {
+async function replaceRoot(store: ConfigStore, expected: string, basis: Loaded | undefined, next: (config: Json | undefined, previous: LiveState) => Json): Promise<WriteResult> {
   let lost: string | undefined;
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-    const loaded = await store.load();
+    // The plan's own read serves the first attempt on a versioned store (a 412 sends gitway back to reading).
+    const loaded = attempt === 0 && basis?.version !== undefined && store.live ? basis : await store.load();
     const previous = decompile(loaded.config, store.where);
     if (previous.fingerprint !== expected) {
       throw new StalePlanError(
@@ -94,11 +99,10 @@ async function replaceRoot(store: ConfigStore, expected: string, next: (config: 
       );
     }
     const config = next(loaded.config, previous);
-    // What gitway's part hashes to once written: a live Caddy gives its config back with keys sorted.
-    const written = () => liveFingerprint(findRoot(store.live ? sortedKeys(config, new Map()) : config));
+    const written = writtenFingerprint(config, store.live);
     try {
       await store.save(config, loaded.version, formatConfig);
-      return { previous, writes: store.writes };
+      return { previous, writes: store.writes, written };
     } catch (err) {
       if (err instanceof VersionConflict) continue;
       if (err instanceof WriteOutcomeUnknown) {
@@ -113,7 +117,7 @@ async function replaceRoot(store: ConfigStore, expected: string, next: (config: 
             again,
           );
         }
-        if (after.fingerprint === written()) return { previous, writes: store.writes };
+        if (after.fingerprint === written) return { previous, writes: store.writes, written };
         continue; // unchanged: the write did not land; the loop re-checks and tries again
       }
       if (err instanceof Rejected) {
@@ -127,6 +131,13 @@ async function replaceRoot(store: ConfigStore, expected: string, next: (config: 
     }
   }
   throw new GatewayError(`the config of ${store.where} kept changing while gitway tried to write it (${WRITE_ATTEMPTS} attempts); nothing of gitway's was written`, 'Something else is writing to the gateway continuously; try again when it is quiet.');
+}
+
+/** What gitway's part of `config` hashes to once read back: a live Caddy gives its config back with keys sorted. */
+function writtenFingerprint(config: Json, live: boolean): string {
+  const location = findRoot(config);
+  if (!location || !live) return liveFingerprint(location);
+  return liveFingerprint({ ...location, root: sortedKeys(location.root, new Map()) });
 }
 
 /** On a live Caddy, a server's listener is never moved through the API. */
@@ -193,23 +204,27 @@ function gitwayServer(native: CaddyNative): Json {
 
 /** The existing config with gitway's root replaced (or added), everything else untouched. */
 export function merge(config: Json, native: CaddyNative, options: { keepListen?: boolean } = {}): Json {
-  const next = JSON.parse(JSON.stringify(config)) as Json;
-  const location = findRoot(next);
-  const apps = (next.apps ??= {}) as Json;
-  const http = (apps.http ??= {}) as Json;
-  const servers = (http.servers ??= {}) as Record<string, Json>;
+  // Copies only the path it changes (apps → http → servers → one server → its routes); everything
+  // else is shared with `config`, which is never modified: a 10,000-route config is not deep-copied.
+  const apps = { ...((config.apps as Json | undefined) ?? {}) };
+  const http = { ...((apps.http as Json | undefined) ?? {}) };
+  const servers = { ...((http.servers as Record<string, Json> | undefined) ?? {}) };
+  http.servers = servers;
+  apps.http = http;
+  const next: Json = { ...config, apps };
+  const location = findRoot(config);
   if (location) {
     const server = servers[location.server];
-    (server.routes as unknown[])[location.index] = native.root;
-    if (!options.keepListen) server.listen = [...native.listen];
+    const routes = [...(server.routes as unknown[])];
+    routes[location.index] = native.root;
+    servers[location.server] = { ...server, routes, ...(options.keepListen ? {} : { listen: [...native.listen] }) };
     return next;
   }
   // A server already on gitway's address (or named for gitway) takes the root first in its routes.
   const host = Object.keys(servers).find((n) => Array.isArray(servers[n]?.listen) && (servers[n].listen as string[]).some((l) => native.listen.includes(l))) ?? (servers[SERVER] ? SERVER : undefined);
   if (host) {
     const server = servers[host];
-    server.routes = [native.root, ...(Array.isArray(server.routes) ? server.routes : [])];
-    if (!options.keepListen) server.listen = [...native.listen];
+    servers[host] = { ...server, routes: [native.root, ...(Array.isArray(server.routes) ? server.routes : [])], ...(options.keepListen ? {} : { listen: [...native.listen] }) };
   } else {
     servers[SERVER] = gitwayServer(native);
   }
