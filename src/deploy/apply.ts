@@ -68,8 +68,8 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
   const before = options.interrupted?.();
   if (before) throw new ApplyFailedError(`interrupted (${before}) before anything was written; nothing changed on ${planWhere(plan)}`, 'Run the apply again when you are ready.');
   options.progress?.('writing');
-  const basis = options.live?.fingerprint === plan.live.fingerprint ? options.live.basis : undefined;
-  const result = await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint, stamp, basis });
+  const live = options.live?.fingerprint === plan.live.fingerprint ? options.live : undefined;
+  const result = await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint, stamp, live });
   options.progress?.('verifying');
   const check = await verify(desired, stamp);
   let problem = check.problem;

@@ -92,8 +92,8 @@ export interface WriteRequest<Native> {
   expectedFingerprint: string;
   /** Recorded on the gateway with the write (the oldest stamps beyond HISTORY_LIMIT are dropped). */
   stamp: Stamp;
-  /** `basis` of the read the plan was made from, when the driver gave one. */
-  basis?: unknown;
+  /** The read the plan was made from: a driver whose read has a `basis` may write from it instead of reading again. */
+  live?: LiveState;
 }
 
 export interface WriteResult {
@@ -101,8 +101,6 @@ export interface WriteResult {
   previous: LiveState;
   /** Write requests sent (a single-write driver sends one unless a conflict or reset made it re-read and try again). */
   writes: number;
-  /** The live fingerprint gitway's part has once the write landed: a read that gives it shows exactly what was written. */
-  written: string;
 }
 
 export interface RestoreRequest {

@@ -52,7 +52,7 @@ export const caddyDriver: Driver<CaddyNative> = {
   async write(target: ResolvedTarget, request: WriteRequest<CaddyNative>): Promise<WriteResult> {
     const store = storeFor(target, this.adminAuth);
     try {
-      return await replaceRoot(store, request.expectedFingerprint, request.basis as Loaded | undefined, (config, previous) => {
+      return await replaceRoot(store, request.expectedFingerprint, request.live, (config, previous) => {
         const history = [request.stamp, ...previous.history].slice(0, HISTORY_LIMIT);
         const native = { listen: request.native.listen, root: withHistory(request.native.root, history) };
         if (store.live && config) refuseListenerMove(config, native, store.where);
@@ -85,12 +85,13 @@ export const caddyDriver: Driver<CaddyNative> = {
  * blind: gitway re-reads and decides. Its write landed: done. Its part is unchanged: try again.
  * Its part moved: stale, nothing written.
  */
-async function replaceRoot(store: ConfigStore, expected: string, basis: Loaded | undefined, next: (config: Json | undefined, previous: LiveState) => Json): Promise<WriteResult> {
+async function replaceRoot(store: ConfigStore, expected: string, read: LiveState | undefined, next: (config: Json | undefined, previous: LiveState) => Json): Promise<WriteResult> {
   let lost: string | undefined;
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     // The plan's own read serves the first attempt on a versioned store (a 412 sends gitway back to reading).
-    const loaded = attempt === 0 && basis?.version !== undefined && store.live ? basis : await store.load();
-    const previous = decompile(loaded.config, store.where);
+    const basis = attempt === 0 && store.live ? (read?.basis as Loaded | undefined) : undefined;
+    const loaded = basis?.version !== undefined ? basis : await store.load();
+    const previous = basis && read ? read : decompile(loaded.config, store.where);
     if (previous.fingerprint !== expected) {
       throw new StalePlanError(
         lost
@@ -99,10 +100,9 @@ async function replaceRoot(store: ConfigStore, expected: string, basis: Loaded |
       );
     }
     const config = next(loaded.config, previous);
-    const written = writtenFingerprint(config, store.live);
     try {
       await store.save(config, loaded.version, formatConfig);
-      return { previous, writes: store.writes, written };
+      return { previous, writes: store.writes };
     } catch (err) {
       if (err instanceof VersionConflict) continue;
       if (err instanceof WriteOutcomeUnknown) {
@@ -117,7 +117,7 @@ async function replaceRoot(store: ConfigStore, expected: string, basis: Loaded |
             again,
           );
         }
-        if (after.fingerprint === written) return { previous, writes: store.writes, written };
+        if (after.fingerprint === writtenFingerprint(config, store.live)) return { previous, writes: store.writes };
         continue; // unchanged: the write did not land; the loop re-checks and tries again
       }
       if (err instanceof Rejected) {
