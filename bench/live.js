@@ -19,13 +19,12 @@
 //   node bench/live.js              # 1,000 and 10,000 routes
 //   node bench/live.js 10x100       # one size (APIs x operations)
 //   BENCH_PROF=dir node bench/live.js 100x100   # also write a CPU profile of the child to dir
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanup, lab, startCaddy, startUpstream } from './lib/caddy.js';
 import { repositoryFiles } from './lib/generate.js';
 import { median } from './lib/util.js';
 
@@ -147,115 +146,7 @@ const since = (n) => requests.slice(n);
 const sum = (list, f) => list.reduce((a, r) => a + f(r), 0);
 
 // ---------------------------------------------------------------- servers and cleanup
-const temp = [];
-let caddy; // { pid, child, dir, output }
-const upstreams = [];
-let cleaned = false;
-
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  if (caddy?.child && caddy.child.exitCode === null && caddy.child.signalCode === null) {
-    const c = caddy.child;
-    const exited = new Promise((resolve) => c.once('exit', resolve));
-    try {
-      process.kill(caddy.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(caddy.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  for (const s of upstreams) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
-  for (const d of temp) rmSync(d, { recursive: true, force: true });
-}
-process.on('exit', () => {
-  // Last resort (an uncaught error): never leave Caddy or the folders behind.
-  if (caddy?.child && caddy.child.exitCode === null && caddy.child.signalCode === null) {
-    try {
-      process.kill(caddy.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  for (const d of temp) rmSync(d, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => cleanup().finally(() => process.exit(130)));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startUpstream(name) {
-  const port = await freePort();
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain', 'x-upstream': name }).end(req.url.startsWith('/health') ? 'ok' : `${name} ${req.method} ${req.url}`));
-  });
-  server.keepAliveTimeout = 1000;
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  upstreams.push(server);
-  return `http://127.0.0.1:${port}`;
-}
-
-async function startCaddy() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitway-bench-caddy-'));
-  temp.push(dir);
-  const [adminPort, proxyPort, handPort] = [await freePort(), await freePort(), await freePort()];
-  const bootstrap = {
-    admin: { listen: `127.0.0.1:${adminPort}`, config: { persist: false } },
-    logging: { logs: { default: { level: 'ERROR' } } },
-    apps: {
-      http: {
-        servers: {
-          hand: {
-            listen: [`127.0.0.1:${handPort}`],
-            automatic_https: { disable: true },
-            routes: [{ '@id': 'hand-made', handle: [{ handler: 'static_response', body: 'hand-made' }] }],
-          },
-        },
-      },
-    },
-  };
-  const file = path.join(dir, 'bootstrap.json');
-  writeFileSync(file, JSON.stringify(bootstrap));
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_DATA_HOME: path.join(dir, 'data'), HOME: dir };
-  const c = spawn('caddy', ['run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  caddy = { child: c, pid: c.pid, dir, output: '', adminPort, proxyPort, handPort, admin: `http://127.0.0.1:${adminPort}` };
-  const keep = (d) => (caddy.output = (caddy.output + d.toString()).slice(-8000));
-  c.stdout.on('data', keep);
-  c.stderr.on('data', keep);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (c.exitCode !== null) throw new Error(`caddy exited with ${c.exitCode}:\n${caddy.output}`);
-    try {
-      const r = await request(`${caddy.admin}/config/`, { reset: true });
-      await r.body.text();
-      if (r.statusCode === 200) return caddy;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`caddy did not answer on ${caddy.admin} within 15 s:\n${caddy.output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+let caddy;
 
 function caddyRssMb() {
   try {
@@ -406,10 +297,10 @@ const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 
 let exit = 0;
 try {
-  await startCaddy();
+  caddy = await startCaddy();
   const targets = [await startUpstream('a'), await startUpstream('b')];
   repo = mkdtempSync(path.join(os.tmpdir(), 'gitway-bench-live-'));
-  temp.push(repo);
+  lab.temp.push(repo);
   const write = (files) => {
     for (const [f, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
