@@ -57,7 +57,7 @@ describe('config schema findings', () => {
     const f = await configFindings('environments:\n  local:\n    driver: nginx\n    file: x.json\n    colour: red\n');
     expect(f.map((x) => `${x.line}:${x.column} ${x.code} ${x.message}`).sort()).toEqual([
       '3:13 config-schema environments.local.driver must be one of: "caddy", "kong", "apisix", "traefik"',
-      "5:5 config-schema unknown field 'colour' in environments.local (allowed: driver, file, admin, listen, proxy, token, tls, vars)",
+      "5:5 config-schema unknown field 'colour' in environments.local (allowed: driver, file, admin, listen, proxy, token, tls, timeoutSeconds, vars)",
     ]);
   });
 
