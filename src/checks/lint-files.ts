@@ -12,7 +12,7 @@ import { WorkTree } from '../workspace/worktree.js';
 import { sortFindings } from './finding.js';
 import { dedupe, withBaseline, type LintResult } from './lint.js';
 import { DEFAULT_RULE_TIMEOUT_S, runLintJobs } from './lint-jobs.js';
-import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, type LoadedRuleset } from './ruleset.js';
+import { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile, type PreparedRuleset } from './ruleset.js';
 
 export interface LintFilesOptions {
   cwd: string;
@@ -41,9 +41,9 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
   }
 }
 
-async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<LoadedRuleset> {
+async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<PreparedRuleset> {
   // outside a gitway repository nothing is written (no .gitway/cache in a stranger's folder)
-  if (options.ruleset) return loadRulesetFile(cwd, options.ruleset, undefined, { cache: false });
+  if (options.ruleset) return prepareRulesetFile(cwd, options.ruleset, undefined, { cache: false });
   const repo = locateRoot({ cwd, config: options.config });
   if (existsSync(path.join(repo.root, repo.configFile ?? CONFIG_FILE))) {
     const { WorkTree: Tree } = await import('../workspace/worktree.js');
@@ -51,9 +51,9 @@ async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<Load
     const { loadConfig } = await import('../manifest/config.js');
     const loaded = await loadConfig(tree, repo.configFile);
     const configured = loaded.config?.ruleset ?? DEFAULT_RULESET_FILES.find((f) => existsSync(path.join(repo.root, f)));
-    if (configured) return loadRulesetFile(repo.root, configured);
+    if (configured) return prepareRulesetFile(repo.root, configured);
   }
   const local = ['.spectral.yaml', '.spectral.yml', '.spectral.json'].find((f) => existsSync(path.join(cwd, f)));
-  if (local) return loadRulesetFile(cwd, local, undefined, { cache: false });
-  return builtinRuleset({ kind: 'builtin', names: ['gitway:oas'] });
+  if (local) return prepareRulesetFile(cwd, local, undefined, { cache: false });
+  return builtinPrepared({ kind: 'builtin', names: ['gitway:oas'] });
 }

@@ -10,7 +10,7 @@ import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../
 import type { Tree } from '../workspace/tree.js';
 import type { Finding } from './finding.js';
 import type { LintJob, LintWorkerData } from './lint-worker.js';
-import { RulesetError, type LoadedRuleset } from './ruleset.js';
+import { loadRecipe, RulesetError, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
 import { createRunner, ignored, type ProjectResult } from './runner.js';
 
 export const DEFAULT_RULE_TIMEOUT_S = 60;
@@ -23,7 +23,8 @@ export interface ProjectInput {
 export interface LintJobsOptions {
   root: string;
   tree: Tree;
-  ruleset: LoadedRuleset;
+  /** Evaluated only where the jobs run: on the worker threads, or here when there are none. */
+  ruleset: PreparedRuleset;
   files: string[];
   project?: ProjectInput;
   ruleTimeoutMs: number;
@@ -53,14 +54,18 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
     for (const f of result.files) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
     await cache.set(keyOf(job), deps, result.output);
   };
+  // nothing to lint at all: still load the ruleset, so a broken one is reported
+  if (all.length === 0) await loadRecipe(recipe);
   if (!existsSync(workerFile)) {
+    let loaded: LoadedRuleset | undefined;
     for (const job of jobs) {
+      loaded ??= await loadRecipe(recipe);
       const files = new Map<string, Buffer>();
       const runner = await createRunner(options.root, async (f) => {
         const b = await read(f);
         files.set(f, b);
         return b;
-      }, options.ruleset);
+      }, loaded);
       const output = job.kind === 'file' ? await runner.lintFile(job.file) : await runner.lintProject(job.json);
       outputs.push(output);
       await store(job, { output, files: [...files.keys()] });
@@ -78,9 +83,10 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
         threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
         workerData: (): LintWorkerData => ({ root: options.root, recipe: options.ruleset.recipe, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
         timeoutMs: () => options.ruleTimeoutMs,
-        onTimeout: (job, worker) => {
+        onTimeout: async (job, worker) => {
           const index = Atomics.load(new Int32Array((worker.data as LintWorkerData).current), 0) - 1;
-          ruleNames ??= Object.keys(options.ruleset.ruleset.rules);
+          // the rule's name: only the workers hold the ruleset, so load it here on this rare path
+          ruleNames ??= Object.keys((await loadRecipe(recipe)).ruleset.rules);
           const rule = index >= 0 ? ruleNames[index] : undefined;
           const where = job.kind === 'file' ? job.file : 'the manifests';
           if (rule === undefined || disabled.includes(rule)) {

@@ -12,7 +12,7 @@ import { changedSince } from '../workspace/changes.js';
 import type { Tree } from '../workspace/tree.js';
 import { sortFindings, type Finding } from './finding.js';
 import { buildProjectDocument } from './project-document.js';
-import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile } from './ruleset.js';
+import { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile } from './ruleset.js';
 import { DEFAULT_RULE_TIMEOUT_S, runLintJobs } from './lint-jobs.js';
 
 export interface LintOptions extends ProjectOptions {
@@ -48,7 +48,7 @@ export async function lintProject(options: LintOptions): Promise<LintResult> {
     if (!loaded.project) return { findings: loaded.findings, invalid: true, files: [], source: loaded.source, documents: [], secrets: [] };
     const project = loaded.project;
     const rulesetFile = options.ruleset ?? project.config.ruleset ?? (await firstExisting(tree, DEFAULT_RULESET_FILES));
-    const ruleset = rulesetFile ? await loadRulesetFile(options.ruleset ? path.resolve(options.cwd ?? process.cwd()) : project.root, rulesetFile, options.ruleset ? undefined : tree) : await builtinRuleset();
+    const ruleset = rulesetFile ? await prepareRulesetFile(options.ruleset ? path.resolve(options.cwd ?? process.cwd()) : project.root, rulesetFile, options.ruleset ? undefined : tree) : builtinPrepared();
     let findings: Finding[] = [...loaded.findings];
     let documents = [...project.documents.values()].filter((d) => d.version !== undefined).map((d) => d.file);
     const affected = options.since === undefined ? undefined : await affectedSince(project, options.since, Boolean(options.staged), rulesetFile);

@@ -26,38 +26,70 @@ export class RulesetError extends GitwayError {
   }
 }
 
-export interface LoadedRuleset {
-  ruleset: Ruleset;
+/**
+ * What a lint needs of its ruleset on the main thread: where it comes from, and how a worker
+ * thread loads it. Preparing never evaluates the ruleset (never loads spectral-core): when the
+ * lint runs on worker threads, only they load it.
+ */
+export interface PreparedRuleset {
   /** "built-in (gitway:oas, gitway:manifests)" or the file's path relative to the root. */
   source: string;
   /** How a worker thread loads the same ruleset: the built-ins by name, or the bundled code. */
   recipe: RulesetRecipe;
 }
 
-export type RulesetRecipe = { kind: 'builtin'; names: (keyof typeof BUILTIN_RULESETS)[] } | { kind: 'bundle'; code: string; file: string; source: string };
+export interface LoadedRuleset extends PreparedRuleset {
+  ruleset: Ruleset;
+}
 
-export async function builtinRuleset(names: RulesetRecipe & { kind: 'builtin' } = { kind: 'builtin', names: ['gitway:oas', 'gitway:manifests'] }): Promise<LoadedRuleset> {
+/** `root` (for bundles) is the folder the ruleset's path is relative to, for messages. */
+export type RulesetRecipe = { kind: 'builtin'; names: (keyof typeof BUILTIN_RULESETS)[] } | { kind: 'bundle'; code: string; file: string; source: string; root?: string };
+
+const LOAD_HINT = 'Fix the ruleset (Spectral format: https://docs.stoplight.io/docs/spectral/); `gitway rules test` runs the test cases written beside a rule.';
+
+const DEFAULT_BUILTINS: RulesetRecipe & { kind: 'builtin' } = { kind: 'builtin', names: ['gitway:oas', 'gitway:manifests'] };
+
+/** The built-in rulesets, not loaded yet (see PreparedRuleset). */
+export function builtinPrepared(names: RulesetRecipe & { kind: 'builtin' } = DEFAULT_BUILTINS): PreparedRuleset {
+  return { source: `built-in (${names.names.join(', ')})`, recipe: names };
+}
+
+export async function builtinRuleset(names: RulesetRecipe & { kind: 'builtin' } = DEFAULT_BUILTINS): Promise<LoadedRuleset> {
   const { default: core } = await import('@stoplight/spectral-core');
   const members = await Promise.all(names.names.map((n) => import(BUILTIN_RULESETS[n])));
   const ruleset = new core.Ruleset({ extends: members.map((m) => m.default) } as never, { severity: 'recommended', source: 'gitway:builtin' });
-  return { ruleset, source: `built-in (${names.names.join(', ')})`, recipe: names };
-}
-
-/** Loads a ruleset from its recipe (in a worker thread, or from the cache). */
-export async function loadRecipe(recipe: RulesetRecipe): Promise<LoadedRuleset> {
-  if (recipe.kind === 'builtin') return builtinRuleset(recipe);
-  const { default: core } = await import('@stoplight/spectral-core');
-  const ruleset = new core.Ruleset(evaluateBundle(recipe.code, recipe.file) as never, { severity: 'recommended', source: recipe.file });
-  return { ruleset, source: recipe.source, recipe };
+  return { ruleset, ...builtinPrepared(names) };
 }
 
 /**
- * Loads a ruleset file. `tree` serves files under `root` (so --staged and --rev lint with the rules
- * as they are there); anything else (the built-ins, npm packages) is read from disk. The bundle
- * (Spectral's migration + rollup, about 0.25 s) is cached under .gitway/cache, keyed by the content
- * of every file it was made from.
+ * Loads a ruleset from its recipe (in a worker thread, or on the main thread when the lint runs
+ * there). A bundle that cannot be evaluated (an unknown function, an invalid rule) is a
+ * RulesetError naming the file, the same wherever it is loaded.
  */
+export async function loadRecipe(recipe: RulesetRecipe): Promise<LoadedRuleset> {
+  if (recipe.kind === 'builtin') return builtinRuleset(recipe);
+  try {
+    const { default: core } = await import('@stoplight/spectral-core');
+    const ruleset = new core.Ruleset(evaluateBundle(recipe.code, recipe.file) as never, { severity: 'recommended', source: recipe.file });
+    return { ruleset, source: recipe.source, recipe };
+  } catch (err) {
+    throw new RulesetError(`ruleset ${recipe.source} cannot be loaded: ${describeRulesetError(err, recipe.root ?? path.dirname(recipe.file))}`, LOAD_HINT, err);
+  }
+}
+
+/** Loads a ruleset file (prepares it, then evaluates it on this thread). */
 export async function loadRulesetFile(root: string, file: string, tree?: Tree, options: { cache?: boolean } = {}): Promise<LoadedRuleset> {
+  return loadRecipe((await prepareRulesetFile(root, file, tree, options)).recipe);
+}
+
+/**
+ * Prepares a ruleset file: refuses remote `extends`, then bundles it to code a worker evaluates.
+ * `tree` serves files under `root` (so --staged and --rev lint with the rules as they are there);
+ * anything else (the built-ins, npm packages) is read from disk. The bundle (Spectral's migration +
+ * rollup, about 0.25 s) is cached under .gitway/cache, keyed by the content of every file it was
+ * made from.
+ */
+export async function prepareRulesetFile(root: string, file: string, tree?: Tree, options: { cache?: boolean } = {}): Promise<PreparedRuleset> {
   const abs = path.resolve(root, file);
   const rel = path.relative(root, abs).split(path.sep).join('/');
   const inTree = (p: string) => tree !== undefined && !path.relative(root, p).startsWith('..') && !path.isAbsolute(path.relative(root, p));
@@ -78,12 +110,7 @@ export async function loadRulesetFile(root: string, file: string, tree?: Tree, o
     });
     await cache.set(abs, read, code);
   }
-  const recipe: RulesetRecipe = { kind: 'bundle', code, file: abs, source: rel };
-  try {
-    return await loadRecipe(recipe);
-  } catch (err) {
-    throw new RulesetError(`ruleset ${rel} cannot be loaded: ${describeRulesetError(err, root)}`, 'Fix the ruleset (Spectral format: https://docs.stoplight.io/docs/spectral/); `gitway rules test` runs the test cases written beside a rule.', err);
-  }
+  return { source: rel, recipe: { kind: 'bundle', code, file: abs, source: rel, root } };
 }
 
 const builtinPattern = new RegExp(`(["']?)(${Object.keys(BUILTIN_RULESETS).join('|')})\\1`, 'g');
@@ -121,7 +148,7 @@ async function bundleToCode(abs: string, rel: string, readText: (p: string) => P
     return await bundleRuleset(abs, { target: 'node', format: 'commonjs', plugins });
   } catch (err) {
     if (err instanceof GitwayError) throw err;
-    throw new RulesetError(`ruleset ${rel} cannot be loaded: ${describeRulesetError(err, path.dirname(abs))}`, 'Fix the ruleset (Spectral format: https://docs.stoplight.io/docs/spectral/); `gitway rules test` runs the test cases written beside a rule.', err);
+    throw new RulesetError(`ruleset ${rel} cannot be loaded: ${describeRulesetError(err, path.dirname(abs))}`, LOAD_HINT, err);
   }
 }
 

@@ -17,12 +17,14 @@ export interface PoolOptions<I, O> {
   workerData?: () => unknown;
   timeoutMs: (input: I) => number;
   /** What an overrun job gives: a result, or `retry` to run it again on a fresh worker. */
-  onTimeout: (input: I, worker: { data: unknown }) => { output: O } | { retry: true };
+  onTimeout: (input: I, worker: { data: unknown }) => TimeoutDecision<O> | Promise<TimeoutDecision<O>>;
   /** What a job gives when its worker fails (a bug, or an error the worker could not report). */
   onCrash: (input: I, detail: string) => O;
   /** An error the worker reports as expected (e.g. a ruleset that cannot load) rejects the whole run. */
   onFatal?: (error: { message: string; name?: string; hint?: string }) => Error;
 }
+
+export type TimeoutDecision<O> = { output: O } | { retry: true };
 
 interface Message {
   type: 'read' | 'done' | 'failed' | 'fatal';
@@ -45,7 +47,10 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
 
   const runOne = (worker: Worker, data: unknown, input: I) =>
     new Promise<{ output?: O; retry?: boolean; alive: boolean }>((resolve) => {
-      const finish = (r: { output?: O; retry?: boolean; alive: boolean }) => {
+      let settled = false;
+      const finish = (r: { output?: O; retry?: boolean; alive: boolean } | Promise<{ output?: O; retry?: boolean; alive: boolean }>) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -54,8 +59,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
       };
       const timer = setTimeout(() => {
         void worker.terminate();
-        const decided = options.onTimeout(input, { data });
-        finish('retry' in decided ? { retry: true, alive: false } : { output: decided.output, alive: false });
+        finish(Promise.resolve(options.onTimeout(input, { data })).then((decided) => ('retry' in decided ? { retry: true, alive: false } : { output: decided.output, alive: false })));
       }, options.timeoutMs(input));
       const onMessage = async (msg: Message) => {
         if (msg.type === 'read' && msg.id !== undefined && msg.file !== undefined) {
