@@ -1,6 +1,7 @@
 /** What a command needs from the process: where to write, colours, and the shared flags. */
 import { writeFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { whyNotWritten } from '../gateways/atomic.js';
 import path from 'node:path';
 import type { Severity } from '../checks/finding.js';
 import type { Style } from '../report/findings.js';
@@ -86,9 +87,7 @@ export function emit(io: Io, options: GlobalOptions, text: string, secrets: read
       } catch {
         // nothing was written there
       }
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'EISDIR' ? 'it is a folder' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its path is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
-      throw new UsageError(`cannot write --output ${options.output} (${why})`, 'Give a file path in a folder you can write to.');
+      throw new UsageError(`cannot write --output ${options.output} (${whyNotWritten(err)})`, 'Give a file path in a folder you can write to.');
     }
   } else {
     io.stdout(safe);

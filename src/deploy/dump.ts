@@ -4,11 +4,12 @@
  * gateway with nothing but gitway.yaml; converts with the pure adopt(); writes the files only when
  * none of them exists yet (or when forced), each one atomically. Never prints.
  */
-import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import { UsageError } from '../errors.js';
+import { whyNotWritten, writeFileAtomic } from '../gateways/atomic.js';
 import type { DesiredOptions } from './desired.js';
 import { adopt, foreignSkipped, type DumpFile, type DumpVariable, type Skipped } from './dump-manifests.js';
 import { readLive } from './live.js';
@@ -81,7 +82,7 @@ export async function dumpEnvironment(options: DumpOptions): Promise<DumpOutcome
   for (const f of adoption.files) {
     const target = path.join(dir, f.path);
     const overwritten = existing.includes(f);
-    writeAtomically(target, f.text);
+    await writeAtomically(target, f.text);
     files.push({ path: f.path, summary: f.summary, overwritten });
     const rel = insideRoot(target);
     if (f.path.startsWith('gateway/') && (!rel || !isRead(rel))) unread.push(f.path);
@@ -109,16 +110,10 @@ function exists(file: string): boolean {
   }
 }
 
-function writeAtomically(target: string, text: string): void {
-  const tmp = `${target}.${process.pid}.tmp`;
+async function writeAtomically(target: string, text: string): Promise<void> {
   try {
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
+    await writeFileAtomic(target, text, { mode: 0o644 });
   } catch (err) {
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EISDIR' ? 'it is a folder' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its path is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
-    throw new UsageError(`cannot write ${target} (${why})`, 'Dump into a folder you can write to (--dir DIR).');
+    throw new UsageError(`cannot write ${target} (${whyNotWritten(err)})`, 'Dump into a folder you can write to (--dir DIR).');
   }
 }

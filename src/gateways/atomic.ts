@@ -33,3 +33,12 @@ export async function writeFileAtomic(target: string, content: string | Buffer, 
     // some file systems cannot fsync a folder; the rename is done either way
   }
 }
+
+/** Why a file could not be written, in the user's words. */
+export function whyNotWritten(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'a part of its path is a file, not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (err as Error).message;
+}
