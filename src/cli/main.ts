@@ -63,6 +63,11 @@ Examples:
   gitway validate                  check gitway.yaml, manifests and OpenAPI documents
   gitway validate --rev v1.4.0     check a tag without checking it out
   gitway validate --staged         check what is staged, as a pre-commit hook does
+  gitway plan --env staging        what an apply would change on the live gateway
+  gitway apply --env staging --auto-rollback
+                                   apply, verify, run the smoke checks; undo on failure
+  gitway history --env staging     what is deployed, by whom, read from the gateway
+  gitway rollback --env staging    back to the deployment before the live one
 
 Exit codes: 0 ok, 1 findings or restored failure, 2 changes (plan --detailed-exitcode),
             3 bad input or usage, 4 gateway unreachable or refused, 5 apply not restored.`,
