@@ -143,6 +143,34 @@ describeWithCaddy(caddyTitle('faults: a real Caddy that fails, resets, dies, and
     git(repo.dir, 'revert', '--no-edit', 'HEAD');
   });
 
+  it('on SIGTERM while the smoke checks run, stops them, puts the previous state back, and says why', async () => {
+    const before = await caddy.config();
+    const marker = historyOf(before)[0]?.id;
+    commit('gateway/main.yaml', 'maxAge: 300', 'maxAge: 280', 'cors 280');
+    a.status = 500;
+    b.status = 500;
+    let child: ChildProcess | undefined;
+    let r: CliResult;
+    try {
+      const running = run(['apply', '--yes', '--auto-rollback'], { onSpawn: (x) => (child = x) });
+      // once the write is on the gateway (a new stamp on top), the checks are running: interrupt them
+      for (let i = 0; i < 100 && historyOf(await caddy.config())[0]?.id === marker; i++) await new Promise((x) => setTimeout(x, 50));
+      await new Promise((x) => setTimeout(x, 300));
+      child?.kill('SIGTERM');
+      r = await running;
+    } finally {
+      a.status = 200;
+      b.status = 200;
+    }
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('gitway: SIGTERM received: stopping at the next safe point');
+    expect(r.stderr).toMatch(/interrupted \(SIGTERM\).*the previous state was put back and is live again/);
+    const after = await caddy.config();
+    expect(served(after)).toEqual(served(before));
+    expect(historyOf(after)[0]).toMatchObject({ result: 'failed', detail: expect.stringContaining('interrupted (SIGTERM)') });
+    git(repo.dir, 'revert', '--no-edit', 'HEAD');
+  });
+
   it('refuses a stale saved plan and a plan for another environment, writing nothing', async () => {
     commit('gateway/main.yaml', 'maxAge: 300', 'maxAge: 250', 'cors 250');
     const saved = await run(['plan', '--out', 'stale.plan.json']);
