@@ -15,7 +15,7 @@ export function watchInterrupts(io: Io): InterruptWatch {
   const handler = (signal: NodeJS.Signals) => {
     if (!fired) {
       fired = signal;
-      io.stderr(`\ngitway: ${signal} received: stopping at the next safe point; the gateway will hold its previous state (an apply is never left half-done). Please wait.\n`);
+      io.stderr(`\ngitway: ${signal} received: stopping at the next safe point (before the write nothing is written; after it the previous state is put back; an apply is never left half-done); gitway will say which state is live. Please wait.\n`);
     } else {
       io.stderr(`gitway: ${signal} again: still finishing so the gateway is not left half-done; please wait.\n`);
     }

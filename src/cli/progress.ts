@@ -26,7 +26,8 @@ const SILENT: Progress = { phase: () => undefined, stop: () => undefined };
 
 export async function progressFor(io: Io, options: GlobalOptions, where?: string): Promise<Progress> {
   const stream = io.progress;
-  if (!stream || options.quiet || (options.format && options.format !== 'text')) return SILENT;
+  // A terminal that reports no width (some CI and `docker exec -t` ptys) would make the spinner redraw forever.
+  if (!stream || !(stream.columns > 0) || options.quiet || (options.format && options.format !== 'text')) return SILENT;
   const { default: ora } = await import('ora');
   const spinner = ora({ stream, isEnabled: true, discardStdin: false });
   let current: Phase | undefined;

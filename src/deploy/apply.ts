@@ -21,7 +21,9 @@ export interface ApplyOptions {
   action?: Stamp['action'];
   /** Called as each phase starts (the CLI shows a spinner). */
   progress?: (phase: Phase) => void;
-  /** Runs after the write verified (smoke checks); a problem it returns puts the previous state back. */
+  /** Runs before anything is written (what afterVerify will need, e.g. a proxy for the smoke checks); throws to refuse. */
+  beforeWrite?: () => void;
+  /** Runs after the write verified (smoke checks); a problem it returns (or throws) puts the previous state back. */
   afterVerify?: (live: LiveState) => Promise<string | undefined>;
   /** The name of the signal once the user interrupted (Ctrl-C, SIGTERM): the apply stops at the next safe point and puts the previous state back. */
   interrupted?: () => string | undefined;
@@ -67,15 +69,37 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
   const stamp = await stampFor(plan, desired, options);
   const before = options.interrupted?.();
   if (before) throw new ApplyFailedError(`interrupted (${before}) before anything was written; nothing changed on ${planWhere(plan)}`, 'Run the apply again when you are ready.');
+  options.beforeWrite?.();
   options.progress?.('writing');
   const live = options.live?.fingerprint === plan.live.fingerprint ? options.live : undefined;
   const result = await desired.driver.write(desired.target, { native: desired.native, changes: plan.changes, expectedFingerprint: plan.live.fingerprint, stamp, live });
   options.progress?.('verifying');
-  const check = await verify(desired, stamp);
+  let check: { live: LiveState; problem?: string; foreign?: Stamp };
+  try {
+    check = await verify(desired, stamp);
+  } catch (err) {
+    // The gateway took the write, then could not be read back: what is live is not known for sure.
+    throw new UnrestoredError(
+      `the gateway accepted the write of this apply, then reading it back to verify failed (${(err as Error).message}); gitway could not check it${options.afterVerify ? ' or run the smoke checks' : ''}, so it did not undo it: the new state is most likely live on ${planWhere(plan)}`,
+      `When the gateway answers again, run \`gitway plan --env ${plan.environment}\` ("No changes." means the new state is live), then \`gitway rollback --env ${plan.environment}\` if it must not stay.`,
+      err,
+    );
+  }
+  if (check.foreign) {
+    // Someone else's write is on top of this one: putting the previous state back would undo theirs.
+    throw new UnrestoredError(
+      `${check.problem}: deployment ${check.foreign.id} (${check.foreign.action} by ${check.foreign.actor} at ${check.foreign.time}) is live on ${planWhere(plan)}, not this apply; gitway did not undo anything`,
+      `Run \`gitway history --env ${plan.environment}\` and \`gitway plan --env ${plan.environment}\` to see what is live.`,
+    );
+  }
   let problem = check.problem;
   if (!problem && options.afterVerify) {
     options.progress?.('checking');
-    problem = await options.afterVerify(check.live);
+    try {
+      problem = await options.afterVerify(check.live);
+    } catch (err) {
+      problem = `the smoke checks could not run (${(err as Error).message})`;
+    }
   }
   // An interrupt that came during the write is honoured once the write is known: the previous state goes back.
   const stop = options.interrupted?.();
@@ -85,11 +109,16 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
 }
 
 /** Reads the gateway back: it must hold exactly the desired state, with this apply's stamp on top. */
-async function verify(desired: Desired, stamp: Stamp): Promise<{ live: LiveState; problem?: string }> {
+async function verify(desired: Desired, stamp: Stamp): Promise<{ live: LiveState; problem?: string; foreign?: Stamp }> {
   const live = await desired.driver.read(desired.target);
   const left = diff(concealedEntities(desired.model.state, desired.project.secrets), live.entities, desired.driver.defaults);
   if (left.length) return { live, problem: `reading ${live.where} back after the write does not give the desired state (${describeChanges(left)})` };
-  if (live.history[0]?.id !== stamp.id) return { live, problem: `reading ${live.where} back after the write does not show this apply's stamp on top (another write got in between)` };
+  if (live.history[0]?.id !== stamp.id) {
+    const problem = `reading ${live.where} back after the write does not show this apply's stamp on top (another write got in between)`;
+    // Another deployment's stamp on top, and ours below it: that deployment came after this one.
+    const ours = live.history.findIndex((s) => s.id === stamp.id);
+    return ours > 0 ? { live, problem, foreign: live.history[0] } : { live, problem };
+  }
   return { live };
 }
 

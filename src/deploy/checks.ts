@@ -55,20 +55,36 @@ export interface SmokeOptions {
   onResult?: (r: CheckResult) => void;
 }
 
-/** Runs the checks of `apis` against the environment's proxy; resolves to every result (never throws for a failed check). */
-export async function runChecks(desired: Desired, apis: readonly string[], options: SmokeOptions = {}): Promise<CheckResult[]> {
-  const proxy = desired.environment.proxy;
+/**
+ * The API manifests whose checks an apply of `apis` runs, refusing (before anything is written)
+ * when there are checks but no proxy to send them to.
+ */
+export function plannedChecks(desired: Desired, apis: readonly string[]): { proxy?: string; manifests: Manifest<'API'>[] } {
   const manifests = desired.project.manifests.filter((m): m is Manifest<'API'> => m.kind === 'API' && apis.includes(m.name) && (m.spec.checks?.length ?? 0) > 0);
-  if (manifests.length === 0) return [];
-  if (!proxy) {
-    throw new UsageError(`environment '${desired.environment.name}' has no proxy URL, so the smoke checks of ${manifests.map((m) => `API '${m.name}'`).join(', ')} cannot be sent`, 'Add proxy: http://host:port (where the gateway serves traffic) to the environment in gitway.yaml.');
+  const proxy = desired.environment.proxy;
+  if (manifests.length && !proxy) {
+    throw new UsageError(
+      `environment '${desired.environment.name}' has no proxy URL, so the smoke checks of ${manifests.map((m) => `API '${m.name}'`).join(', ')} cannot be sent; nothing was written`,
+      'Add proxy: http://host:port (where the gateway serves traffic) to the environment in gitway.yaml, or apply without --auto-rollback.',
+    );
   }
+  return { proxy, manifests };
+}
+
+/**
+ * Runs the checks of `apis` against the environment's proxy, one after another, and stops at the
+ * first that fails (the previous state goes back as soon as one check has failed). Resolves to the
+ * results so far; never throws for a failed check.
+ */
+export async function runChecks(desired: Desired, apis: readonly string[], options: SmokeOptions = {}): Promise<CheckResult[]> {
+  const { proxy, manifests } = plannedChecks(desired, apis);
   const results: CheckResult[] = [];
   for (const api of manifests) {
     for (const check of api.spec.checks ?? []) {
-      const r = await runCheck(proxy, api, check, options);
+      const r = await runCheck(proxy as string, api, check, options);
       results.push(r);
       options.onResult?.(r);
+      if (!r.ok) return results;
     }
   }
   return results;
@@ -80,7 +96,9 @@ async function runCheck(proxy: string, api: Manifest<'API'>, check: Check, optio
   const method = (check.request.method ?? 'GET').toUpperCase();
   const url = proxy.replace(/\/+$/, '') + check.request.path;
   const headers: Record<string, string> = {};
-  if (api.spec.hosts?.length) headers.host = api.spec.hosts[0];
+  // The API's first host that names one machine (a wildcard cannot be sent); a check's own Host header wins.
+  const host = api.spec.hosts?.find((h) => !h.includes('*'));
+  if (host) headers.host = host;
   for (const [k, v] of Object.entries(check.request.headers ?? {})) headers[k.toLowerCase()] = String(v);
   let body: string | undefined;
   if (check.request.body !== undefined) {
@@ -114,6 +132,8 @@ export function unmet(check: Check, answer: ProbeAnswer): string[] {
   const e = check.expect;
   const out: string[] = [];
   if (e.status !== undefined && answer.status !== e.status) out.push(`expected status ${e.status}, got ${answer.status}`);
+  // Without an expected status, a check still wants a success: a 502 from a dead upstream never passes.
+  if (e.status === undefined && (answer.status < 200 || answer.status > 299)) out.push(`expected a 2xx status, got ${answer.status}`);
   for (const [name, value] of Object.entries(e.headers ?? {})) {
     const actual = answer.headers[name.toLowerCase()];
     if (actual !== String(value)) out.push(`expected header ${name}: ${String(value)}, got ${actual === undefined ? 'none' : actual}`);

@@ -90,7 +90,8 @@ export class AdminClient {
       try {
         response = await this.send('GET', p);
       } catch (err) {
-        if (attempt < retries && !(err instanceof GatewayError) && !isTlsError(err)) {
+        // A time-out is not tried again: the time bound is the whole wait, and a signal is not held up for it.
+        if (attempt < retries && !(err instanceof GatewayError) && !isTlsError(err) && !isTimeout(err)) {
           await sleep(this.backoff(attempt));
           continue;
         }
@@ -204,7 +205,7 @@ export class AdminClient {
   private unreachable(p: string, err: unknown): GatewayError {
     if (err instanceof GatewayError) return err;
     const code = codeOf(err);
-    const timeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (err as Error)?.name === 'TimeoutError';
+    const timeout = isTimeout(err);
     const after = `${(this.options.retries ?? 3) + 1} attempts`;
     if (isTlsError(err)) {
       return new GatewayError(
@@ -215,7 +216,7 @@ export class AdminClient {
     }
     return new GatewayError(
       timeout
-        ? `the admin API at ${this.urlOf(p)} did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 100) / 10} s (${after})`
+        ? `the admin API at ${this.urlOf(p)} did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 100) / 10} s`
         : `cannot reach the admin API at ${this.urlOf(p)} (${describe(err)}; ${after})`,
       'Check that the gateway is running and that the admin URL of the environment is right.',
       err,
@@ -248,6 +249,11 @@ export function gatewayMessage(response: AdminResponse): string {
   }
   const line = text.split('\n')[0];
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+function isTimeout(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (err as Error)?.name === 'TimeoutError';
 }
 
 /** A certificate the client does not trust, or a handshake the server refused (no client certificate). */

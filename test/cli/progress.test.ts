@@ -2,9 +2,9 @@
 import type { Io } from '../../src/cli/context.js';
 import { progressFor } from '../../src/cli/progress.js';
 
-function fakeTty() {
+function fakeTty(columns = 80) {
   let text = '';
-  const stream = { isTTY: true, columns: 80, write: (s: string) => ((text += s), true), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => stream, once: () => stream, removeListener: () => stream } as unknown as NodeJS.WriteStream;
+  const stream = { isTTY: true, columns, write: (s: string) => ((text += s), true), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => stream, once: () => stream, removeListener: () => stream } as unknown as NodeJS.WriteStream;
   // eslint-disable-next-line no-control-regex
   return { stream, text: () => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '') };
 }
@@ -29,10 +29,10 @@ describe('progress', () => {
     expect(tty.text()).toContain('✖ Writing');
   });
 
-  it('stays silent without a terminal, with --quiet, and for machine formats', async () => {
-    for (const [stream, options] of [[undefined, {}], [fakeTty().stream, { quiet: true }], [fakeTty().stream, { format: 'json' }]] as const) {
-      const tty = fakeTty();
-      const p = await progressFor(io(stream ? tty.stream : undefined), options);
+  it('stays silent without a terminal, with --quiet, for machine formats, and on a terminal of no width', async () => {
+    for (const [columns, options, present] of [[80, {}, false], [80, { quiet: true }, true], [80, { format: 'json' }, true], [0, {}, true]] as const) {
+      const tty = fakeTty(columns);
+      const p = await progressFor(io(present ? tty.stream : undefined), options);
       p.phase('reading');
       p.stop();
       expect(tty.text()).toBe('');

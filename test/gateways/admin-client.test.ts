@@ -95,8 +95,9 @@ describe('admin API client', () => {
     const started = Date.now();
     const err = (await client.get('/config/').catch((e: unknown) => e)) as GatewayError;
     expect(err).toBeInstanceOf(GatewayError);
-    expect(err.message).toBe(`the admin API at ${s.url}/config/ did not answer within 0.3 s (2 attempts)`);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(err.message).toBe(`the admin API at ${s.url}/config/ did not answer within 0.3 s`);
+    expect(s.seen.length).toBe(1); // a time-out is the whole wait: not tried again
+    expect(Date.now() - started).toBeLessThan(1500);
     sockets.forEach((x) => x.destroy());
     await client.close();
     await s.close();

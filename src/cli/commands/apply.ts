@@ -103,6 +103,10 @@ async function guarded<T>(ctx: CommandContext, options: GlobalOptions & Record<s
   const extra: ApplyOptions = { gitwayVersion: version, processEnv: ctx.io.env, secrets: ctx.secrets, interrupted: watch.interrupted };
   if (options.autoRollback) {
     const checks = await import('../../deploy/checks.js');
+    // Refused before anything is written when the checks could not be sent (no proxy).
+    extra.beforeWrite = () => {
+      if (current && plan) checks.plannedChecks(current, checks.changedApis(plan, current));
+    };
     extra.afterVerify = async () => {
       const desired = current;
       if (!desired || !plan) return undefined;
