@@ -22,6 +22,12 @@ export interface ProjectOptions extends TreeSelection {
   openapiTimeoutMs?: number;
   /** Use the content-addressed result cache in .gitway/cache (default true). */
   cache?: boolean;
+  /**
+   * Where the gateway is now (the environment as the working tree's gitway.yaml defines it): its
+   * target, token, TLS, proxy and listener replace those of the tree being read (a rollback deploys
+   * an old commit's manifests and variables to today's gateway).
+   */
+  currentEnvironment?: Environment;
 }
 
 export interface Project {
@@ -61,8 +67,13 @@ async function loadFromTree(tree: Tree, configFile: string, options: ProjectOpti
   const loaded = await loadConfig(tree, configFile);
   if (!loaded.config) return { findings: sortFindings(loaded.findings), source: tree.describe() };
   const config = loaded.config;
-  const envName = pickEnvironment(config, options.env, processEnv);
-  const { environment, findings: envFindings } = resolveEnvironment(config, envName, processEnv);
+  const current = options.currentEnvironment;
+  const envName = current?.name ?? pickEnvironment(config, options.env, processEnv);
+  const resolved = current && !config.environments[current.name] ? { environment: current, findings: [] } : resolveEnvironment(config, envName, processEnv);
+  const envFindings = resolved.findings;
+  const environment: Environment = current
+    ? { ...resolved.environment, target: current.target, token: current.token, tls: current.tls, proxy: current.proxy, timeoutMs: current.timeoutMs, listen: current.listen, secrets: [...new Set([...resolved.environment.secrets, ...current.secrets])] }
+    : resolved.environment;
   const manifests = await loadManifests(tree, config.manifests, environment.scope, config.file);
   const findings: Finding[] = [...loaded.findings, ...envFindings, ...manifests.findings];
 

@@ -10,6 +10,7 @@ import { computePlan, type PlanResult } from './planner.js';
 import type { Phase } from './apply.js';
 import type { DesiredOptions } from './desired.js';
 import { readLive } from './live.js';
+import { loadEnvironment } from '../project.js';
 
 export interface RollbackOptions extends DesiredOptions {
   gitwayVersion: string;
@@ -21,6 +22,8 @@ export interface RollbackOptions extends DesiredOptions {
 }
 
 export interface RollbackPlan extends PlanResult {
+  /** Newer deployments passed over because they cannot be read back (uncommitted changes, the index). */
+  skipped: Stamp[];
   /** What the user named, or the sha taken from the history. */
   rev: string;
   /** The stamp of the deployment being returned to, when the revision came from the history. */
@@ -30,22 +33,39 @@ export interface RollbackPlan extends PlanResult {
 }
 
 /** The deployment a rollback returns to by default: the newest applied one older than the live one, of another commit. */
-export function previousDeployment(history: readonly Stamp[]): { live?: Stamp; previous?: Stamp } {
+export function previousDeployment(history: readonly Stamp[]): { live?: Stamp; previous?: Stamp; skipped: Stamp[] } {
   const index = history.findIndex((s) => s.result === 'applied');
-  if (index < 0) return {};
+  if (index < 0) return { skipped: [] };
   const live = history[index];
-  const previous = history.slice(index + 1).find((s) => s.result === 'applied' && s.commit && !s.dirty && s.source !== 'index' && s.commit !== live.commit);
-  return { live, previous };
+  const skipped: Stamp[] = [];
+  for (const s of history.slice(index + 1)) {
+    if (s.result !== 'applied') continue;
+    // Another state than the live one (another commit, or the same commit deployed differently, e.g. from a dirty tree)...
+    if (s.commit === live.commit && s.config === live.config) continue;
+    // ...that a rollback can read back: a commit, not uncommitted changes or the index.
+    if (!s.commit || s.dirty || s.source === 'index') {
+      skipped.push(s);
+      continue;
+    }
+    return { live, previous: s, skipped };
+  }
+  return { live, skipped };
 }
 
 export async function planRollback(options: RollbackOptions): Promise<RollbackPlan> {
   let rev = options.to;
   let from: Stamp | undefined;
   let current: Stamp | undefined;
+  let skipped: Stamp[] = [];
+  // The gateway as the working tree's gitway.yaml defines it: the old commit's manifests and variables go to today's gateway.
+  const here = await loadEnvironment({ ...options, rev: undefined, staged: false });
+  if (here.loaded) options.onSecrets?.(here.loaded.environment.secrets);
+  if (!here.loaded || here.findings.some((f) => f.severity === 'error')) throw new InvalidProjectError(here.findings, here.source, { what: "gitway cannot tell which gateway to roll back; nothing was written" });
+  const currentEnvironment = here.loaded.environment;
   if (rev === undefined) {
     options.progress?.('reading');
     const read = await readLive(options);
-    ({ live: current, previous: from } = previousDeployment(read.live.history));
+    ({ live: current, previous: from, skipped } = previousDeployment(read.live.history));
     if (!from) {
       throw new UsageError(
         current
@@ -59,7 +79,7 @@ export async function planRollback(options: RollbackOptions): Promise<RollbackPl
   options.progress?.('loading');
   if (options.lint !== false) {
     const { lintProject } = await import('../checks/lint.js');
-    const result = await lintProject({ ...options, rev, staged: false });
+    const result = await lintProject({ ...options, rev, staged: false, currentEnvironment });
     options.onSecrets?.(result.secrets);
     if (result.findings.some((f) => f.severity === 'error')) {
       throw new InvalidProjectError(result.findings, result.source, {
@@ -68,6 +88,6 @@ export async function planRollback(options: RollbackOptions): Promise<RollbackPl
       });
     }
   }
-  const plan = await computePlan({ ...options, rev, staged: false, progress: (p) => (p === 'loading' ? undefined : options.progress?.(p)) });
-  return { ...plan, rev, from, current };
+  const plan = await computePlan({ ...options, rev, staged: false, currentEnvironment, progress: (p) => (p === 'loading' ? undefined : options.progress?.(p)) });
+  return { ...plan, rev, from, current, skipped };
 }

@@ -76,13 +76,17 @@ describe('the deployment a rollback returns to by default', () => {
   const stamp = (commit: string | null, result: Stamp['result'] = 'applied', extra: Partial<Stamp> = {}): Stamp =>
     ({ id: `${commit}-${result}`, action: 'apply', result, commit, source: commit ? 'commit' : 'worktree', tree: null, config: '', time: '', actor: '', gitway: '', environment: 'e', summary: { add: 0, change: 0, destroy: 0 }, ...extra }) as Stamp;
 
-  it('is the newest applied deployment of another commit older than the live one', () => {
-    expect(previousDeployment([stamp('c3'), stamp('x', 'failed'), stamp('c3'), stamp('c2'), stamp('c1')])).toEqual({ live: stamp('c3'), previous: stamp('c2') });
+  it('is the newest applied deployment of another state older than the live one, passing over what cannot be read back', () => {
+    expect(previousDeployment([stamp('c3'), stamp('x', 'failed'), stamp('c3'), stamp('c2'), stamp('c1')])).toEqual({ live: stamp('c3'), previous: stamp('c2'), skipped: [] });
     // a failed attempt on top: what is live is the applied one below it
     expect(previousDeployment([stamp('c9', 'failed'), stamp('c2'), stamp('c1')]).previous).toEqual(stamp('c1'));
-    // uncommitted or index deployments cannot be returned to
-    expect(previousDeployment([stamp('c2'), stamp('c1', 'applied', { dirty: true }), stamp(null), stamp('c0')]).previous).toEqual(stamp('c0'));
-    expect(previousDeployment([stamp('c1')])).toEqual({ live: stamp('c1'), previous: undefined });
-    expect(previousDeployment([])).toEqual({});
+    // uncommitted or index deployments cannot be returned to: passed over, and said so
+    const dirty = stamp('c1', 'applied', { dirty: true, id: 'd' });
+    expect(previousDeployment([stamp('c2'), dirty, stamp(null), stamp('c0')])).toEqual({ live: stamp('c2'), previous: stamp('c0'), skipped: [dirty, stamp(null)] });
+    // live: uncommitted changes on c5; the clean deployment of c5 before it is another state
+    const clean = stamp('c5', 'applied', { id: 'clean', config: 'sha256:clean' });
+    expect(previousDeployment([stamp('c5', 'applied', { dirty: true, source: 'worktree', config: 'sha256:dirty' }), clean]).previous).toEqual(clean);
+    expect(previousDeployment([stamp('c1')])).toEqual({ live: stamp('c1'), previous: undefined, skipped: [] });
+    expect(previousDeployment([])).toEqual({ skipped: [] });
   });
 });

@@ -227,6 +227,23 @@ describeWithCaddy(caddyTitle('faults: a real Caddy that fails, resets, dies, and
     expect(shown.stdout.split('\n').filter((l) => /\srollback\s/.test(l)).length).toBe(2);
   });
 
+  it("rolls back an old commit's manifests onto the gateway as gitway.yaml defines it now, not as that commit did", async () => {
+    const yaml = repo.read('gitway.yaml');
+    // a commit whose gitway.yaml pointed the environment at another admin URL (fixed since)
+    repo.write('gitway.yaml', yaml.replace(`admin: ${caddy.admin}`, 'admin: http://127.0.0.1:1'));
+    const old = commit('gateway/main.yaml', 'maxAge: 222', 'maxAge: 77', 'cors 77, with a wrong admin URL');
+    git(repo.dir, 'tag', 'wrong-url');
+    repo.write('gitway.yaml', yaml);
+    commit('gateway/main.yaml', 'maxAge: 77', 'maxAge: 222', 'back to 222, admin URL fixed');
+    const r = await run(['rollback', 'wrong-url', '--yes']);
+    expect(r.stderr).toContain(`Rolling back environment 'live' to commit ${old.slice(0, 7)}`);
+    expect(r.status).toBe(0);
+    const config = await caddy.config();
+    expect(JSON.stringify(served(config))).toContain('"Access-Control-Max-Age":["77"]');
+    expect(historyOf(config)[0]).toMatchObject({ action: 'rollback', commit: old });
+    expect((await run(['apply', '--yes'])).status).toBe(0); // back to the working tree (222) for the next test
+  });
+
   it('reports clearly when Caddy is killed during the write; after a restart Caddy holds the old or the new config, never a mix', async () => {
     const old = served(await caddy.config());
     commit('gateway/main.yaml', 'maxAge: 222', 'maxAge: 333', 'cors 333');

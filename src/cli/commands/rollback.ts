@@ -36,6 +36,7 @@ Examples:
         );
         printWarnings(ctx, options, rolled.desired.warnings);
         if (!options.quiet) {
+          for (const s of rolled.skipped) ctx.io.stderr(`Passing over the deployment of ${s.time} by ${s.actor}: it was of ${s.source === 'index' ? 'the git index' : 'uncommitted changes'}, which cannot be read back.\n`);
           const target = rolled.from ? `the deployment of ${rolled.from.time} by ${rolled.from.actor}` : `'${rolled.rev}'`;
           ctx.io.stderr(`Rolling back environment '${rolled.plan.environment}' to commit ${(rolled.plan.desired.source === 'commit' ? rolled.plan.desired.commit : rolled.rev).slice(0, 7)} (${target}).\n`);
         }
