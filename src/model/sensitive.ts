@@ -7,8 +7,14 @@ import type { JsonPath } from '../manifest/source.js';
 import { sha256 } from './fingerprint.js';
 import type { AnyEntity } from './types.js';
 
-/** Secrets shorter than this are not searched for inside other values (they would match everywhere). */
+/** Secrets shorter than this are not concealed where they merely appear inside another value. */
 const MIN_SECRET = 3;
+/**
+ * Secrets shorter than this are found only as a whole value, not inside another one (a key
+ * "petstore" would otherwise turn every route of API petstore into a hash). Values that come from
+ * `${env...}` are concealed by where they come from (`sensitive` paths), whatever their length.
+ */
+const MIN_SECRET_INSIDE = 12;
 
 export function isConcealed(value: unknown): boolean {
   return typeof value === 'string' && /^sha256:[0-9a-f]{64}$/.test(value);
@@ -47,7 +53,7 @@ export function concealValues<T>(value: T, secrets: readonly string[]): T {
   const list = secrets.filter((s) => s.length >= MIN_SECRET);
   if (list.length === 0) return value;
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return !isConcealed(v) && list.some((s) => v.includes(s)) ? sha256(v) : v;
+    if (typeof v === 'string') return !isConcealed(v) && list.some((s) => v === s || (s.length >= MIN_SECRET_INSIDE && v.includes(s))) ? sha256(v) : v;
     if (Array.isArray(v)) {
       let out: unknown[] | undefined;
       v.forEach((x, i) => {

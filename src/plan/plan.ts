@@ -40,7 +40,15 @@ export type PlanBody = Omit<Plan, 'checksum' | 'summary' | 'formatVersion'>;
 
 /** A plan value from its parts; any string holding one of the run's secrets is hashed as a last guard. */
 export function createPlan(body: PlanBody, secrets: readonly string[] = []): Plan {
-  const changes = concealValues(body.changes, secrets);
+  // Values only: names, kinds and field paths are identities, never secrets (a short secret that
+  // happens to appear in a name must not rename an entity).
+  const changes = body.changes.map((c) => {
+    const values = concealValues({ before: c.before, after: c.after, fields: c.fields?.map((f) => ({ before: f.before, after: f.after })) }, secrets);
+    if (values.before === c.before && values.after === c.after && values.fields?.every((f, i) => f.before === c.fields?.[i].before && f.after === c.fields?.[i].after) !== false) return c;
+    const out: Change = { ...c, before: values.before, after: values.after };
+    if (c.fields) out.fields = c.fields.map((f, i) => ({ ...f, ...('before' in f ? { before: values.fields?.[i].before } : {}), ...('after' in f ? { after: values.fields?.[i].after } : {}) }));
+    return out;
+  });
   const unsigned = { formatVersion: PLAN_FORMAT, ...body, summary: summarise(changes), changes };
   return { ...unsigned, checksum: checksumOf(unsigned) };
 }
