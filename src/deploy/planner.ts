@@ -18,8 +18,21 @@ export interface PlanResult {
   live: LiveState;
 }
 
+/** The target as a plan records and messages show it: an admin URL without any credentials in it. */
 export function planTarget(target: ResolvedTarget): PlanTarget {
-  return target.kind === 'file' ? { kind: 'file', file: target.file } : { kind: 'admin', url: target.url };
+  return target.kind === 'file' ? { kind: 'file', file: target.file } : { kind: 'admin', url: withoutCredentials(target.url) };
+}
+
+export function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
 }
 
 export async function computePlan(options: DesiredOptions & { gitwayVersion: string; progress?: (phase: Phase) => void }): Promise<PlanResult> {

@@ -67,6 +67,7 @@ const MAX_RETRY_AFTER_MS = 30_000;
 export class AdminClient {
   readonly base: string;
   private readonly options: AdminClientOptions;
+  private readonly basic?: string;
   private dispatcher?: Dispatcher;
   private undici?: typeof import('undici');
   /** Requests sent (each attempt counts): the benches and tests read it. */
@@ -75,7 +76,15 @@ export class AdminClient {
 
   constructor(options: AdminClientOptions) {
     this.options = options;
-    this.base = options.url.replace(/\/+$/, '');
+    // Credentials in the URL (http://user:pass@host) become a Basic Authorization header (unless a
+    // token is set); they never stay in the URL gitway shows.
+    const url = new URL(options.url);
+    if (url.username || url.password) {
+      this.basic = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    this.base = url.toString().replace(/\/+$/, '');
   }
 
   urlOf(p: string): string {
@@ -163,7 +172,7 @@ export class AdminClient {
     if (this.options.token) {
       const auth = this.options.auth ?? { header: 'Authorization', scheme: 'Bearer' };
       headers[auth.header.toLowerCase()] = auth.scheme ? `${auth.scheme} ${this.options.token}` : this.options.token;
-    }
+    } else if (this.basic) headers.authorization = this.basic;
     const url = this.urlOf(p);
     this.requests++;
     // `reset`: one connection per request. Caddy closes its admin connections on every reload, so a
@@ -194,7 +203,7 @@ export class AdminClient {
 
   private refuseAuth(response: AdminResponse): void {
     if (response.status !== 401 && response.status !== 403) return;
-    const sent = Boolean(this.options.token);
+    const sent = Boolean(this.options.token || this.basic);
     throw this.failure(
       response,
       `the admin API refused ${sent ? 'the token' : 'a request without a token'}`,

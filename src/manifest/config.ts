@@ -188,6 +188,11 @@ export function resolveEnvironment(config: ProjectConfig, name: string, processE
   if (raw.token !== undefined && !/\$\{\s*env\./.test(String(raw.token)) && !resolved.sensitive.some((p) => p[p.length - 1] === 'token')) {
     findings.push(finding(config.file, positionOf(config.source, [...base, 'token']), 'secret-plaintext', `the token of environment '${name}' is written in plain text; write it as \${env.NAME} and set NAME in the environment`, [...base, 'token']));
   }
+  // A password inside the admin URL is a secret like the token: from ${env.NAME}, never in plain text.
+  const userinfo = /^[a-z]+:\/\/[^/@]*:([^/@]+)@/i.exec(String(raw.admin ?? ''));
+  if (userinfo && !/\$\{\s*(env|var)\./.test(userinfo[1])) {
+    findings.push(finding(config.file, positionOf(config.source, [...base, 'admin']), 'secret-plaintext', `the admin URL of environment '${name}' holds a password in plain text; write it as \${env.NAME} (http://user:\${env.NAME}@host) or use token:`, [...base, 'admin']));
+  }
   const v = resolved.value;
   // admin and proxy may be written with variables, so the schema only sees them whole here
   for (const key of ['admin', 'proxy'] as const) {

@@ -77,6 +77,18 @@ describe('admin API client', () => {
     await Promise.all([good.close(), bad.close(), caddy.close(), s.close(), bearer.close()]);
   });
 
+  it('turns credentials in the admin URL into a Basic header and never shows them', async () => {
+    const s = await serve((req, res) => json(res, 500, { error: `auth was ${req.headers.authorization}` }));
+    const url = new URL(s.url);
+    const client = new AdminClient({ url: `http://ops:p%40ss-word@${url.host}`, retries: 0 });
+    expect(client.base).toBe(s.url);
+    const r = await client.get('/config/');
+    expect(JSON.parse(r.text)).toEqual({ error: `auth was Basic ${Buffer.from('ops:p@ss-word').toString('base64')}` });
+    expect(client.failure(r, 'x').message).not.toContain('p%40ss-word');
+    await client.close();
+    await s.close();
+  });
+
   it('says it cannot reach a closed port, after its retries, quickly', async () => {
     const port = await freePort();
     const client = new AdminClient({ url: `http://127.0.0.1:${port}`, backoffMs: 10 });

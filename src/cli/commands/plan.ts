@@ -38,13 +38,16 @@ Examples:
           const { serializePlan } = await import('../../plan/plan.js');
           const { redact } = await import('../context.js');
           const { UsageError } = await import('../../errors.js');
+          const saved = serializePlan(plan);
+          // A plan holds secrets only as hashes; a secret in it anyway (never expected) stops the save rather than being hidden after the checksum.
+          if (redact(saved, ctx.secrets) !== saved) throw new UsageError(`the plan would hold a secret value in clear, so it was not saved to ${String(options.out)}`, 'This is likely a bug in gitway; run with --debug and report it.');
           try {
-            await writeFileAtomic(path.resolve(ctx.io.cwd, String(options.out)), redact(serializePlan(plan), ctx.secrets), { mode: 0o644 });
+            await writeFileAtomic(path.resolve(ctx.io.cwd, String(options.out)), saved, { mode: 0o644 });
           } catch (err) {
             throw new UsageError(`cannot write --out ${String(options.out)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Give a file path in a folder you can write to.');
           }
         }
-        emit(ctx.io, options, text, ctx.secrets);
+        if (!options.quiet || options.output) emit(ctx.io, options, text, ctx.secrets);
         if (options.out && !options.quiet) ctx.io.stderr(`Saved the plan to ${String(options.out)}; apply exactly it with: gitway apply ${String(options.out)}\n`);
         return options.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
       }),
