@@ -147,6 +147,15 @@ describeWithCaddy(caddyTitle('live Caddy admin API (real caddy, real upstreams)'
     });
     await add.body.text();
     expect(add.statusCode).toBe(200);
+    // and one after gitway's root (POST appends): it serves what gitway's routes do not match, once gitway shares the server
+    const after = await request(`${caddy.admin}/config/apps/http/servers/gitway/routes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ '@id': 'after-root', match: [{ path: ['/after-root'] }], handle: [{ handler: 'static_response', body: 'after root' }] }),
+      reset: true,
+    });
+    await after.body.text();
+    expect(after.statusCode).toBe(200);
     const plan = await run(['plan', '--detailed-exitcode']);
     expect(plan.status).toBe(0);
     expect(plan.stdout).not.toContain('by-hand');
@@ -160,6 +169,9 @@ describeWithCaddy(caddyTitle('live Caddy admin API (real caddy, real upstreams)'
     const apply = await run(['apply', '--yes']);
     expect(apply.status).toBe(0);
     expect((await send(proxy('/by-hand'))).text).toBe('by hand');
+    expect((await send(proxy('/after-root'))).text).toBe('after root');
+    expect((await send(proxy('/echo/items'))).json().path).toBe('/items');
+    expect((await run(['plan', '--detailed-exitcode'])).status).toBe(0); // sharing the server is not drift
     expect((await send(`http://127.0.0.1:${caddy.handPort}/`)).text).toBe('hand-made');
     const pre = await send(proxy('/echo/items'), { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' } });
     expect(pre.headers['access-control-max-age']).toBe('300');

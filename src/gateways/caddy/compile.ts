@@ -122,7 +122,7 @@ export function compileCaddy(state: DesiredState, options: CompileOptions = {}):
     ],
     terminal: true,
   });
-  metadata.root = rootHash(body());
+  metadata.root = rootHash(rootWithoutMeta(body()));
   metadata.routes = routesHash([...routes, notFound]);
   const meta: CaddyRoute = { '@id': META_ID, handle: [{ handler: 'vars', gitway: metadata }] };
   return { listen: server ? [...server.spec.listen] : [':8080'], root: sortedKeys(body(meta), sortMemo) };
@@ -200,13 +200,36 @@ export function nativeHash(native: CaddyNative): string {
   return fingerprint({ listen: native.listen, root: rootHash(native.root) });
 }
 
-/** The root route without its metadata route: what `Metadata.root` hashes. */
+/**
+ * The root route as `Metadata.root` hashes it: without its metadata route, and without what sharing
+ * a server changes (the closing 404 route and `terminal`), so a root shared with hand-made routes
+ * is not mistaken for one edited by hand.
+ */
 export function rootWithoutMeta(root: CaddyRoute): CaddyRoute {
   const sub = root.handle?.[0] as { routes?: CaddyRoute[] } | undefined;
   if (!sub || !Array.isArray(sub.routes)) return root;
-  return { ...root, handle: [{ ...sub, routes: sub.routes.filter((r) => r?.['@id'] !== META_ID) }, ...(root.handle ?? []).slice(1)] };
+  const { terminal: _terminal, ...rest } = root;
+  return { ...rest, handle: [{ ...sub, routes: sub.routes.filter((r) => r?.['@id'] !== META_ID && r?.['@id'] !== NOT_FOUND_ID) }, ...(root.handle ?? []).slice(1)] };
 }
 
+/**
+ * gitway's root for a server that also holds routes gitway does not own: not terminal and without
+ * the closing JSON 404, so a request none of gitway's routes matches goes on to those routes
+ * (a gitway route that matches still answers it). The metadata's route hash follows.
+ */
+export function shareRoot(root: CaddyRoute): CaddyRoute {
+  const sub = root.handle?.[0] as { routes?: CaddyRoute[] } | undefined;
+  if (!sub || !Array.isArray(sub.routes) || !sub.routes.some((r) => r?.['@id'] === NOT_FOUND_ID)) return root.terminal ? { ...root, terminal: false } : root;
+  const routes = sub.routes.filter((r) => r?.['@id'] !== NOT_FOUND_ID);
+  const rest = routes.filter((r) => r?.['@id'] !== META_ID);
+  const withHash = routes.map((r) => {
+    if (r?.['@id'] !== META_ID) return r;
+    const [vars, ...others] = r.handle ?? [];
+    const metadata = (vars as { gitway?: Metadata }).gitway;
+    return metadata ? { ...r, handle: [{ ...vars, gitway: { ...metadata, routes: routesHash(rest) } }, ...others] } : r;
+  });
+  return { ...root, terminal: false, handle: [{ ...sub, routes: withHash }, ...(root.handle ?? []).slice(1)] };
+}
 interface RouteContext {
   policies: Map<string, Entity<'policy'>>;
   consumers: Entity<'consumer'>[];

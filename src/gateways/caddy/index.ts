@@ -11,7 +11,7 @@ import type { DesiredState } from '../../model/types.js';
 import { section } from '../../plan/diff.js';
 import { WriteOutcomeUnknown } from '../admin-client.js';
 import { HISTORY_LIMIT, type CompileOptions, type Driver, type LiveState, type ResolvedTarget, type RestoreRequest, type WriteRequest, type WriteResult } from '../driver.js';
-import { compileCaddy, nativeHash, SERVER, sortedKeys, type CaddyNative, type CaddyRoute, type Json } from './compile.js';
+import { compileCaddy, nativeHash, SERVER, shareRoot, sortedKeys, type CaddyNative, type CaddyRoute, type Json } from './compile.js';
 import { decompile, findRoot, historyOf, liveFingerprint, withHistory, type CaddySnapshot } from './live.js';
 import { Rejected, storeFor, VersionConflict, type ConfigStore, type Loaded } from './store.js';
 
@@ -56,7 +56,7 @@ export const caddyDriver: Driver<CaddyNative> = {
         const history = [request.stamp, ...previous.history].slice(0, HISTORY_LIMIT);
         const native = { listen: request.native.listen, root: withHistory(request.native.root, history) };
         if (store.live && config) refuseListenerMove(config, native, store.where);
-        return config ? merge(config, native, { keepListen: store.live }) : freshConfig(native, store.live ? null : undefined);
+        return shareWhenNeeded(config ? merge(config, native, { keepListen: store.live }) : freshConfig(native, store.live ? null : undefined));
       });
     } finally {
       await store.close();
@@ -70,7 +70,7 @@ export const caddyDriver: Driver<CaddyNative> = {
         if (!snapshot.root) return config ? removeRoot(config, snapshot.servers) : {};
         const root = request.stamp ? withHistory(snapshot.root, [request.stamp, ...historyOf(snapshot.root)].slice(0, HISTORY_LIMIT)) : snapshot.root;
         const native = { listen: snapshot.listen, root };
-        return config ? merge(config, native, { keepListen: store.live }) : freshConfig(native, store.live ? null : undefined);
+        return shareWhenNeeded(config ? merge(config, native, { keepListen: store.live }) : freshConfig(native, store.live ? null : undefined));
       });
     } finally {
       await store.close();
@@ -131,6 +131,19 @@ async function replaceRoot(store: ConfigStore, expected: string, read: LiveState
     }
   }
   throw new GatewayError(`the config of ${store.where} kept changing while gitway tried to write it (${WRITE_ATTEMPTS} attempts); nothing of gitway's was written`, 'Something else is writing to the gateway continuously; try again when it is quiet.');
+}
+
+/** The config with gitway's root shared (see shareRoot) when its server holds other routes too. */
+function shareWhenNeeded(config: Json): Json {
+  const location = findRoot(config);
+  if (!location) return config;
+  const servers = ((config.apps as Json).http as Json).servers as Record<string, Json>;
+  const routes = servers[location.server].routes as CaddyRoute[];
+  if (routes.length < 2) return config;
+  const next = [...routes];
+  next[location.index] = shareRoot(location.root);
+  servers[location.server] = { ...servers[location.server], routes: next };
+  return config;
 }
 
 /** What gitway's part of `config` hashes to once read back: a live Caddy gives its config back with keys sorted. */
