@@ -86,7 +86,9 @@ export async function applySavedPlan(text: string, file: string, options: Desire
   options.progress?.('reading');
   const live = await desired.driver.read(desired.target);
   if (live.fingerprint !== plan.live.fingerprint) {
-    throw new StalePlanError(`the live state of environment '${plan.environment}' changed since ${file} was made; nothing was applied`);
+    const last = live.history[0];
+    const who = last ? ` (the newest deployment on it: ${last.action} ${last.result} by ${last.actor} at ${last.time})` : '';
+    throw new StalePlanError(`the live state of environment '${plan.environment}' changed since ${file} was made${who}; nothing was applied`);
   }
   return applyPlan(plan, desired, { ...options, live });
 }

@@ -97,7 +97,7 @@ describe('plan, apply, plan again on the file target', () => {
     writeFileSync(planFile, staleText);
     const stale = run(['apply', 'a.plan.json']);
     expect(stale.status).toBe(3);
-    expect(stale.stderr).toContain("the live state of environment 'local' changed since a.plan.json was made; nothing was applied");
+    expect(stale.stderr).toMatch(/the live state of environment 'local' changed since a\.plan\.json was made \(the newest deployment on it: apply applied by .+\); nothing was applied/);
     expect(readFileSync(target()).equals(moved)).toBe(true);
 
     // the plan made now applies, exactly

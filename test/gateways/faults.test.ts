@@ -180,7 +180,7 @@ describeWithCaddy(caddyTitle('faults: a real Caddy that fails, resets, dies, and
     const before = await caddy.config();
     const stale = await run(['apply', 'stale.plan.json']);
     expect(stale.status).toBe(3);
-    expect(stale.stderr).toMatch(/^gitway: the live state of environment 'live' changed since stale\.plan\.json was made; nothing was applied\./);
+    expect(stale.stderr).toMatch(/^gitway: the live state of environment 'live' changed since stale\.plan\.json was made \(the newest deployment on it: apply applied by .+ at \d{4}-\d\d-\d\dT[\d:.]+Z\); nothing was applied\./);
     const foreign = await run(['apply', 'stale.plan.json', '--env', 'proxied']);
     expect(foreign.status).toBe(3);
     expect(foreign.stderr).toMatch(/^gitway: stale\.plan\.json is a plan for environment 'live', not 'proxied'; nothing was applied\./);

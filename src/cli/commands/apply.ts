@@ -51,7 +51,7 @@ Examples:
           try {
             text = await readFile(path.resolve(ctx.io.cwd, file), 'utf8');
           } catch (err) {
-            throw new UsageError(`cannot read the plan file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+            throw new UsageError(`cannot read the plan file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Give the path of a plan saved with `gitway plan --out FILE`, or run `gitway apply` without one to plan and apply.');
           }
           const outcome = await guarded(ctx, options, (extra) =>
             // The plan names its environment; --env (or GITWAY_ENV) only has to agree with it.
@@ -74,13 +74,21 @@ Examples:
  * Shows a plan, asks for confirmation (unless --yes), applies it (with --auto-rollback's smoke
  * checks when asked) and reports: what `apply` and `rollback` share.
  */
-export async function confirmAndApply(ctx: CommandContext, options: GlobalOptions & Record<string, unknown>, plan: Plan, desired: Desired, extra: Partial<ApplyOptions>, question = 'Apply these changes'): Promise<number> {
+export async function confirmAndApply(
+  ctx: CommandContext,
+  options: GlobalOptions & Record<string, unknown>,
+  plan: Plan,
+  desired: Desired,
+  extra: Partial<ApplyOptions>,
+  question = 'Apply these changes',
+  noTerminalHint = 'Review the plan above and pass --yes, or save it with `gitway plan --out plan.json` and run `gitway apply plan.json`.',
+): Promise<number> {
   const report = await import('../../report/plan.js');
   if (!options.quiet || !options.yes) ctx.io.stdout(redact(report.renderPlanText(plan, await planStyle(ctx.io, options)), ctx.secrets));
   if (plan.changes.length === 0) return 0;
   if (!options.yes) {
     if (!ctx.io.interactive || !ctx.io.ask) {
-      throw new UsageError('refusing to apply without confirmation: there is no terminal to ask on; nothing was written', 'Review the plan above and pass --yes, or save it with `gitway plan --out plan.json` and run `gitway apply plan.json`.');
+      throw new UsageError('refusing to apply without confirmation: there is no terminal to ask on; nothing was written', noTerminalHint);
     }
     const answer = await ctx.io.ask(`\n${question} to environment '${plan.environment}'? Only 'yes' is accepted: `);
     if (answer.trim() !== 'yes') {

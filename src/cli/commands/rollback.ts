@@ -40,7 +40,7 @@ Examples:
           const target = rolled.from ? `the deployment of ${rolled.from.time} by ${rolled.from.actor}` : `'${rolled.rev}'`;
           ctx.io.stderr(`Rolling back environment '${rolled.plan.environment}' to commit ${(rolled.plan.desired.source === 'commit' ? rolled.plan.desired.commit : rolled.rev).slice(0, 7)} (${target}).\n`);
         }
-        return confirmAndApply(ctx, options, rolled.plan, rolled.desired, { action: 'rollback', live: rolled.live }, 'Roll back');
+        return confirmAndApply(ctx, options, rolled.plan, rolled.desired, { action: 'rollback', live: rolled.live }, 'Roll back', 'Review the plan above and run the rollback again with --yes.');
       }),
     );
 }

@@ -100,6 +100,10 @@ class AdminStore implements ConfigStore {
       throw new GatewayError(`${r.url} answered with JSON that is not a Caddy config (an object)`, 'Check the admin URL of the environment.');
     }
     const etag = r.trailers.etag ?? (r.headers.etag as string | undefined);
+    const looksLikeCaddy = value === null || ['admin', 'apps', 'logging', 'storage'].some((k) => k in (value as object)) || Object.keys(value as object).length === 0;
+    if (!looksLikeCaddy) {
+      throw new GatewayError(`${r.url} answered with JSON that does not look like a Caddy config (no admin, apps or logging), so it does not look like a Caddy admin API`, 'Check the admin URL (and port) of the environment in gitway.yaml.');
+    }
     if (!etag) {
       throw new GatewayError(`${r.url} sent no ETag with the config, so gitway cannot write without risking a concurrent change being overwritten`, 'gitway needs Caddy 2.6 or later; check that nothing between gitway and Caddy drops HTTP trailers.');
     }
