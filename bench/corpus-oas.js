@@ -3,35 +3,20 @@
 // and one API manifest per document; `gitway validate --format json` then runs once over all of
 // them. Prints wall time, peak RSS, whether it crashed, and every document whose verdict differs
 // from swagger-parser 13's (corpus/oas/validate.tsv), with both sides' reasons.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bin, corpus, mb, measured, readTsv, requireBuild, seconds } from './lib/util.js';
+import { corpusOas, writeCorpusRepository } from './lib/corpus-repo.js';
+import { bin, mb, measured, readTsv, requireBuild, seconds } from './lib/util.js';
 
 requireBuild();
-const src = path.join(corpus, 'oas');
-const expected = readTsv(path.join(src, 'validate.tsv'));
+const expected = readTsv(path.join(corpusOas, 'validate.tsv'));
 const TIMEOUT_S = Number(process.env.BENCH_OPENAPI_TIMEOUT_S ?? 120);
 const DEFAULT_TIMEOUT_S = 30;
 
 const repo = mkdtempSync(path.join(os.tmpdir(), 'gitway-bench-oas-'));
 try {
-  mkdirSync(path.join(repo, 'apis'));
-  mkdirSync(path.join(repo, 'gateway'));
-  const docs = [];
-  expected.forEach((row, i) => {
-    copyFileSync(path.join(src, row.file), path.join(repo, 'apis', row.file));
-    docs.push({ ...row, doc: `apis/${row.file}`, name: `doc-${String(i + 1).padStart(3, '0')}` });
-  });
-  writeFileSync(
-    path.join(repo, 'gitway.yaml'),
-    `apiVersion: gitway/v1\nmanifests:\n  - gateway/*.yaml\nopenapi:\n  timeoutSeconds: ${TIMEOUT_S}\nenvironments:\n  local:\n    driver: caddy\n    file: .gitway/local/caddy.json\n`,
-  );
-  const manifests = [
-    'apiVersion: gitway/v1\nkind: Upstream\nmetadata:\n  name: backend\nspec:\n  targets:\n    - url: http://127.0.0.1:9001\n',
-    ...docs.map((d) => `apiVersion: gitway/v1\nkind: API\nmetadata:\n  name: ${d.name}\nspec:\n  openapi: ${JSON.stringify(d.doc)}\n  upstream: backend\n`),
-  ];
-  writeFileSync(path.join(repo, 'gateway/apis.yaml'), manifests.join('---\n'));
+  const docs = writeCorpusRepository(repo, expected, { timeoutS: TIMEOUT_S });
 
   const r = await measured(process.execPath, [bin, 'validate', '--no-cache', '--format', 'json'], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
   let report;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const benches = ['startup.js', 'stripe.js', 'edge.js', 'corpus-oas.js', 'plan.js', 'live.js', 'rollback.js', 'lint.js', 'lint-vs-spectral.js'];
+const benches = ['startup.js', 'stripe.js', 'edge.js', 'corpus-oas.js', 'plan.js', 'live.js', 'rollback.js', 'lint.js', 'lint-staged.js', 'lint-vs-spectral.js'];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n===== ${b} =====`);
