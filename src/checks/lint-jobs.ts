@@ -118,37 +118,59 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   for (const [i, job] of all.entries()) {
     const output = cached[i] ?? outputs[next++];
     if (job.kind === 'file') findings.push(...((output as Finding[]) ?? []));
-    else if (options.project) findings.push(...(await mapProjectResults((output as ProjectResult[]) ?? [], options.project, options.tree)));
+    else if (options.project) findings.push(...(await mapProjectResults((output as ProjectResult[]) ?? [], options.project, options.tree, options.root, options.cache !== false)));
   }
   return stopped.size ? findings.filter((f) => !stopped.has(f.code)) : findings;
 }
 
-/** Places results on the project document at the manifest (or operation) they are about. */
-async function mapProjectResults(results: ProjectResult[], project: ProjectInput, tree: Tree): Promise<Finding[]> {
-  const sources = new Map<string, SourceDocument | null>();
-  const sourceOf = async (file: string) => {
-    if (!sources.has(file)) {
-      try {
-        sources.set(file, parseSource(file, await tree.read(file)).documents[0] ?? null);
-      } catch {
-        sources.set(file, null);
-      }
-    }
-    return sources.get(file) ?? null;
-  };
-  const out: Finding[] = [];
+/**
+ * Places results on the project document at the manifest (or operation) they are about. A result
+ * inside an OpenAPI document needs that document's line and column: positions are cached per file
+ * content (.gitway/cache/positions), so an unchanged document is not parsed again to place the
+ * project rules' findings (on a large repository that parse was most of a cached run). Documents
+ * are parsed one at a time and let go.
+ */
+async function mapProjectResults(results: ProjectResult[], project: ProjectInput, tree: Tree, root: string, cacheEnabled: boolean): Promise<Finding[]> {
+  const placed: { r: ProjectResult; at: NonNullable<ReturnType<ProjectInput['locate']>> }[] = [];
+  const needed = new Map<string, Set<string>>();
   for (const r of results) {
     if (ignored(project.value, r.path, r.code)) continue;
     if (r.path[0] !== 'manifests' && r.path[0] !== 'apis') continue; // rules about the project document's own shape
     const at = project.locate(r.path);
     if (!at) continue;
-    let { line, column } = at;
-    if (line === 0) {
-      const src = await sourceOf(at.file);
-      ({ line, column } = src ? positionOf(src, at.path, true) : { line: 1, column: 1 });
+    placed.push({ r, at });
+    if (at.line === 0) {
+      let set = needed.get(at.file);
+      if (!set) needed.set(at.file, (set = new Set()));
+      set.add(JSON.stringify(at.path));
     }
-    out.push({ file: at.file, line, column, path: at.path, code: r.code, severity: r.severity, message: r.message });
   }
-  return out;
+  const { ResultCache } = await import('../cache.js');
+  const cache = new ResultCache<Record<string, [number, number]>>(root, 'positions', '1', cacheEnabled);
+  const positions = new Map<string, Record<string, [number, number]>>();
+  for (const [file, paths] of needed) {
+    let text: Buffer | undefined;
+    const read = async (f: string) => (text ??= await tree.read(f));
+    const known = (await cache.get(file, read)) ?? {};
+    const missing = [...paths].filter((p) => !(p in known));
+    if (missing.length) {
+      let src: SourceDocument | null = null;
+      try {
+        src = parseSource(file, await read(file)).documents[0] ?? null;
+      } catch {
+        src = null;
+      }
+      for (const p of missing) {
+        const at = src ? positionOf(src, JSON.parse(p) as JsonPath, true) : { line: 1, column: 1 };
+        known[p] = [at.line, at.column];
+      }
+      if (src && text) await cache.set(file, new Map([[file, text]]), known);
+    }
+    positions.set(file, known);
+  }
+  return placed.map(({ r, at }) => {
+    const [line, column] = at.line === 0 ? (positions.get(at.file)?.[JSON.stringify(at.path)] ?? [1, 1]) : [at.line, at.column];
+    return { file: at.file, line, column, path: at.path, code: r.code, severity: r.severity, message: r.message };
+  });
 }
 

@@ -55,4 +55,25 @@ describe('the result cache', () => {
       repo.cleanup();
     }
   });
+  it('places the project rules\' findings in an OpenAPI document from cached positions, and moves them when the document changes', () => {
+    // two APIs with the same operationId: a project-rule finding inside each document
+    const other = DOC.replace('title: T', 'title: U');
+    const manifests = MANIFESTS + '---\napiVersion: gitway/v1\nkind: API\nmetadata: { name: more }\nspec: { openapi: apis/more.yaml, upstream: be }\n';
+    const repo = tempRepo({ 'gitway.yaml': CONFIG, 'apis/items.yaml': DOC, 'apis/more.yaml': other, 'apis/item.yaml': 'type: object\n', 'gateway/all.yaml': manifests });
+    const placed = (stdout: string) =>
+      (JSON.parse(stdout) as { findings: { file: string; line: number; code: string }[] }).findings.filter((f) => f.code === 'gitway-operation-id-unique-across-apis' && f.file === 'apis/more.yaml').map((f) => f.line);
+    try {
+      const first = gitway(['lint', '--format', 'json', '--fail-on', 'never'], { cwd: repo.dir });
+      expect(placed(first.stdout)).toEqual([6]); // the operation (get:)
+      expect(readdirSync(path.join(repo.dir, '.gitway/cache/positions')).length).toBeGreaterThan(0);
+      const second = gitway(['lint', '--format', 'json', '--fail-on', 'never'], { cwd: repo.dir });
+      expect(second.stdout).toBe(first.stdout);
+      // three lines more above the operation: the finding moves with it
+      writeFileSync(path.join(repo.dir, 'apis/more.yaml'), other.replace('paths:', 'x-a: 1\nx-b: 2\nx-c: 3\npaths:'));
+      const third = gitway(['lint', '--format', 'json', '--fail-on', 'never'], { cwd: repo.dir });
+      expect(placed(third.stdout)).toEqual([9]);
+    } finally {
+      repo.cleanup();
+    }
+  });
 });
