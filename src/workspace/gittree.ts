@@ -198,6 +198,10 @@ export async function gitAt(root: string): Promise<SimpleGit> {
 class BlobReader {
   private proc?: ChildProcessWithoutNullStreams;
   private buffer: Buffer = Buffer.alloc(0);
+  /** Chunks received since `buffer` was last joined, and how many bytes the object being read needs in all. */
+  private parts: Buffer[] = [];
+  private length = 0;
+  private need = 0;
   private queue: { sha: string; resolve: (b: Buffer) => void; reject: (e: Error) => void }[] = [];
   private readonly cache = new Map<string, Promise<Buffer>>();
 
@@ -219,7 +223,12 @@ class BlobReader {
     if (this.proc) return this.proc;
     const proc = spawn('git', ['cat-file', '--batch'], { cwd: this.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     proc.stdout.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.parts.push(chunk);
+      this.length += chunk.length;
+      // A large blob comes in many chunks: join them once it is complete, not once per chunk.
+      if (this.length < this.need) return;
+      this.buffer = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.length);
+      this.parts = [this.buffer];
       this.drain();
     });
     const fail = (err: Error) => {
@@ -244,18 +253,28 @@ class BlobReader {
       if (nl < 0) return;
       const header = this.buffer.subarray(0, nl).toString('utf8');
       if (header.endsWith(' missing')) {
-        this.buffer = this.buffer.subarray(nl + 1);
+        this.setBuffer(this.buffer.subarray(nl + 1));
         this.queue.shift();
         head.reject(new Error(`git object ${head.sha} is missing`));
         continue;
       }
       const size = Number(header.split(' ')[2]);
-      if (this.buffer.length < nl + 1 + size + 1) return;
+      if (this.buffer.length < nl + 1 + size + 1) {
+        this.need = nl + 1 + size + 1;
+        return;
+      }
       const body = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + size));
-      this.buffer = this.buffer.subarray(nl + 1 + size + 1);
+      this.setBuffer(this.buffer.subarray(nl + 1 + size + 1));
       this.queue.shift();
       head.resolve(body);
     }
+  }
+
+  private setBuffer(rest: Buffer): void {
+    this.buffer = rest;
+    this.parts = [rest];
+    this.length = rest.length;
+    this.need = 0;
   }
 
   close(): void {

@@ -79,8 +79,10 @@ describe('GitTree', () => {
     try {
       const many = await tree.glob(['many/*.yaml']);
       expect(many).toHaveLength(150);
-      const texts = await Promise.all(many.map(async (f) => (await tree.read(f)).toString()));
+      // a big blob (many pipe chunks) asked for between small ones
+      const [texts, bigFirst] = await Promise.all([Promise.all(many.map(async (f) => (await tree.read(f)).toString())), tree.read('apis/big.json')]);
       texts.forEach((t, i) => expect(t).toBe(`n: ${i}\n`));
+      expect(bigFirst.length).toBe(readFileSync(path.join(repo.dir, 'apis/big.json')).length);
       const big = JSON.parse((await tree.read('apis/big.json')).toString()) as { items: string[] };
       expect(big.items).toHaveLength(20000);
       expect(big.items[19999]).toBe('item-19999');
