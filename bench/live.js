@@ -226,16 +226,22 @@ async function apply(label, plan, desired, live) {
   };
 }
 
-/** The replayed read of a plan, step by step: GET (with the body), JSON.parse, decompile, conceal + diff. */
-async function readSplit(desired) {
-  const client = new AdminClient({ url: caddy.admin });
-  const t = [performance.now()];
+/** GET /config/, JSON.parse and decompile, each timed: `t` gets a mark after each step. */
+async function timedRead(client, t) {
   const r = await client.get('/config/');
   t.push(performance.now());
   const config = JSON.parse(r.text);
   t.push(performance.now());
   const live = decompile(config, caddy.admin);
   t.push(performance.now());
+  return { r, config, live };
+}
+
+/** The replayed read of a plan, step by step: GET (with the body), JSON.parse, decompile, conceal + diff. */
+async function readSplit(desired) {
+  const client = new AdminClient({ url: caddy.admin });
+  const t = [performance.now()];
+  const { r, live } = await timedRead(client, t);
   const wanted = concealedEntities(desired.model.state, desired.project.secrets);
   t.push(performance.now());
   const changes = diff(wanted, live.entities, desired.driver.defaults);
@@ -253,12 +259,7 @@ async function readSplit(desired) {
 async function writeSplit(desired, stamp) {
   const client = new AdminClient({ url: caddy.admin });
   const t = [performance.now()];
-  const r = await client.get('/config/');
-  t.push(performance.now());
-  const config = JSON.parse(r.text);
-  t.push(performance.now());
-  const previous = decompile(config, caddy.admin);
-  t.push(performance.now());
+  const { r, config, live: previous } = await timedRead(client, t);
   const native = { listen: desired.native.listen, root: withHistory(desired.native.root, [stamp, ...previous.history].slice(0, HISTORY_LIMIT)) };
   const next = merge(config, native, { keepListen: true });
   t.push(performance.now());
