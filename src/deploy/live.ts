@@ -24,7 +24,9 @@ export interface LiveRead {
 export async function readLive(options: DesiredOptions & { progress?: (phase: 'reading') => void }): Promise<LiveRead> {
   const { loaded, findings, source } = await loadEnvironment(options);
   if (loaded) options.onSecrets?.(loaded.environment.secrets);
-  if (!loaded || findings.some((f) => f.severity === 'error')) throw new InvalidProjectError(findings, source, { what: "gitway cannot tell how to reach the environment's gateway", hint: 'Fix them (see above), then try again.' });
+  // Only what it takes to reach the gateway counts: a variable the manifests would need (an unset ${env} in vars) does not.
+  const blocking = findings.filter((f) => f.severity === 'error' && !(f.path[0] === 'environments' && f.path[2] === 'vars'));
+  if (!loaded || blocking.length) throw new InvalidProjectError(blocking.length ? blocking : findings, source, { what: "gitway cannot tell how to reach the environment's gateway", hint: 'Fix them (see above), then try again.' });
   const driver = await driverFor(loaded.environment.driver);
   const target = resolveTarget(loaded.root, loaded.environment);
   options.progress?.('reading');
