@@ -9,7 +9,7 @@ import { ApplyFailedError, GitwayError, UnrestoredError } from '../errors.js';
 import type { LiveState, Stamp } from '../gateways/driver.js';
 import { redact } from '../model/sensitive.js';
 import { diff, summarise, type Change } from '../plan/diff.js';
-import type { Plan } from '../plan/plan.js';
+import { targetLabel, type Plan } from '../plan/plan.js';
 import { actorOf, treeOf } from '../workspace/actor.js';
 import { concealedEntities, type Desired } from './desired.js';
 
@@ -68,7 +68,7 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
   options.onDesired?.(desired, plan);
   const stamp = await stampFor(plan, desired, options);
   const before = options.interrupted?.();
-  if (before) throw new ApplyFailedError(`interrupted (${before}) before anything was written; nothing changed on ${planWhere(plan)}`, 'Run the apply again when you are ready.');
+  if (before) throw new ApplyFailedError(`interrupted (${before}) before anything was written; nothing changed on ${targetLabel(plan.target)}`, 'Run the apply again when you are ready.');
   options.beforeWrite?.();
   options.progress?.('writing');
   const live = options.live?.fingerprint === plan.live.fingerprint ? options.live : undefined;
@@ -80,7 +80,7 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
   } catch (err) {
     // The gateway took the write, then could not be read back: what is live is not known for sure.
     throw new UnrestoredError(
-      `the gateway accepted the write of this apply, then reading it back to verify failed (${(err as Error).message}); gitway could not check it${options.afterVerify ? ' or run the smoke checks' : ''}, so it did not undo it: the new state is most likely live on ${planWhere(plan)}`,
+      `the gateway accepted the write of this apply, then reading it back to verify failed (${(err as Error).message}); gitway could not check it${options.afterVerify ? ' or run the smoke checks' : ''}, so it did not undo it: the new state is most likely live on ${targetLabel(plan.target)}`,
       `When the gateway answers again, run \`gitway plan --env ${plan.environment}\` ("No changes." means the new state is live), then \`gitway rollback --env ${plan.environment}\` if it must not stay.`,
       err,
     );
@@ -88,7 +88,7 @@ export async function applyPlan(plan: Plan, desired: Desired, options: ApplyOpti
   if (check.foreign) {
     // Someone else's write is on top of this one: putting the previous state back would undo theirs.
     throw new UnrestoredError(
-      `${check.problem}: deployment ${check.foreign.id} (${check.foreign.action} by ${check.foreign.actor} at ${check.foreign.time}) is live on ${planWhere(plan)}, not this apply; gitway did not undo anything`,
+      `${check.problem}: deployment ${check.foreign.id} (${check.foreign.action} by ${check.foreign.actor} at ${check.foreign.time}) is live on ${targetLabel(plan.target)}, not this apply; gitway did not undo anything`,
       `Run \`gitway history --env ${plan.environment}\` and \`gitway plan --env ${plan.environment}\` to see what is live.`,
     );
   }
@@ -146,10 +146,6 @@ export async function restore(desired: Desired, previous: LiveState, now: LiveSt
     );
   }
   throw new ApplyFailedError(`${problem}; the previous state was put back and is live again (read back to check)`, 'Nothing of this apply is live. Fix the cause, plan again, and apply.');
-}
-
-function planWhere(plan: Plan): string {
-  return plan.target.kind === 'file' ? plan.target.file : plan.target.url;
 }
 
 function describeChanges(changes: readonly Change[]): string {

@@ -5,9 +5,10 @@
 import { InvalidProjectError } from '../errors.js';
 import { driverFor, resolveTarget, type Driver, type LiveState } from '../gateways/index.js';
 import type { Environment } from '../manifest/config.js';
-import { loadEnvironment } from '../project.js';
+import { loadEnvironment, type EnvironmentOnly } from '../project.js';
 import type { DesiredOptions } from './desired.js';
 import { planTarget } from './planner.js';
+import { targetLabel } from '../plan/plan.js';
 
 export interface LiveRead {
   environment: Environment;
@@ -21,16 +22,24 @@ export interface LiveRead {
   manifests: string[];
 }
 
-export async function readLive(options: DesiredOptions & { progress?: (phase: 'reading') => void }): Promise<LiveRead> {
+/**
+ * gitway.yaml's environment, refused (InvalidProjectError) only for what it takes to reach the
+ * gateway: a variable the manifests would need (an unset ${env} in vars) does not count.
+ */
+export async function gatewayEnvironment(options: DesiredOptions): Promise<EnvironmentOnly> {
   const { loaded, findings, source } = await loadEnvironment(options);
   if (loaded) options.onSecrets?.(loaded.environment.secrets);
-  // Only what it takes to reach the gateway counts: a variable the manifests would need (an unset ${env} in vars) does not.
   const blocking = findings.filter((f) => f.severity === 'error' && !(f.path[0] === 'environments' && f.path[2] === 'vars'));
   if (!loaded || blocking.length) throw new InvalidProjectError(blocking.length ? blocking : findings, source, { what: "gitway cannot tell how to reach the environment's gateway", hint: 'Fix them (see above), then try again.' });
+  return loaded;
+}
+
+/** Reads the environment's gateway (`here`: its environment when the caller already has it). */
+export async function readLive(options: DesiredOptions & { progress?: (phase: 'reading') => void }, here?: EnvironmentOnly): Promise<LiveRead> {
+  const loaded = here ?? (await gatewayEnvironment(options));
   const driver = await driverFor(loaded.environment.driver);
   const target = resolveTarget(loaded.root, loaded.environment);
   options.progress?.('reading');
   const live = await driver.read(target);
-  const t = planTarget(target);
-  return { environment: loaded.environment, driver, live, where: t.kind === 'file' ? t.file : t.url, root: loaded.root, manifests: loaded.config.manifests };
+  return { environment: loaded.environment, driver, live, where: targetLabel(planTarget(target)), root: loaded.root, manifests: loaded.config.manifests };
 }

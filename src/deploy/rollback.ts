@@ -9,8 +9,7 @@ import type { Stamp } from '../gateways/driver.js';
 import { computePlan, type PlanResult } from './planner.js';
 import type { Phase } from './apply.js';
 import type { DesiredOptions } from './desired.js';
-import { readLive } from './live.js';
-import { loadEnvironment } from '../project.js';
+import { gatewayEnvironment, readLive } from './live.js';
 
 export interface RollbackOptions extends DesiredOptions {
   gitwayVersion: string;
@@ -58,13 +57,11 @@ export async function planRollback(options: RollbackOptions): Promise<RollbackPl
   let current: Stamp | undefined;
   let skipped: Stamp[] = [];
   // The gateway as the working tree's gitway.yaml defines it: the old commit's manifests and variables go to today's gateway.
-  const here = await loadEnvironment({ ...options, rev: undefined, staged: false });
-  if (here.loaded) options.onSecrets?.(here.loaded.environment.secrets);
-  if (!here.loaded || here.findings.some((f) => f.severity === 'error')) throw new InvalidProjectError(here.findings, here.source, { what: "gitway cannot tell which gateway to roll back; nothing was written" });
-  const currentEnvironment = here.loaded.environment;
+  const here = await gatewayEnvironment({ ...options, rev: undefined, staged: false });
+  const currentEnvironment = here.environment;
   if (rev === undefined) {
     options.progress?.('reading');
-    const read = await readLive(options);
+    const read = await readLive(options, here);
     ({ live: current, previous: from, skipped } = previousDeployment(read.live.history));
     if (!from) {
       throw new UsageError(

@@ -15,6 +15,11 @@ export const PLAN_FORMAT = 1;
 
 export type PlanTarget = { kind: 'file'; file: string } | { kind: 'admin'; url: string };
 
+/** A target as messages name it: the file, or the admin URL. */
+export function targetLabel(target: PlanTarget): string {
+  return target.kind === 'file' ? target.file : target.url;
+}
+
 export interface Plan {
   formatVersion: number;
   gitway: string;
@@ -42,13 +47,13 @@ export type PlanBody = Omit<Plan, 'checksum' | 'summary' | 'formatVersion'>;
 export function createPlan(body: PlanBody, secrets: readonly string[] = []): Plan {
   // Values only: names, kinds and field paths are identities, never secrets (a short secret that
   // happens to appear in a name must not rename an entity).
-  const changes = body.changes.map((c) => {
-    const values = concealValues({ before: c.before, after: c.after, fields: c.fields?.map((f) => ({ before: f.before, after: f.after })) }, secrets);
-    if (values.before === c.before && values.after === c.after && values.fields?.every((f, i) => f.before === c.fields?.[i].before && f.after === c.fields?.[i].after) !== false) return c;
-    const out: Change = { ...c, before: values.before, after: values.after };
-    if (c.fields) out.fields = c.fields.map((f, i) => ({ ...f, ...('before' in f ? { before: values.fields?.[i].before } : {}), ...('after' in f ? { after: values.fields?.[i].after } : {}) }));
-    return out;
-  });
+  const hide = <T>(v: T): T => concealValues(v, secrets);
+  const changes = body.changes.map((c) => ({
+    ...c,
+    before: hide(c.before),
+    after: hide(c.after),
+    ...(c.fields ? { fields: c.fields.map((f) => ({ ...f, ...('before' in f ? { before: hide(f.before) } : {}), ...('after' in f ? { after: hide(f.after) } : {}) })) } : {}),
+  }));
   const unsigned = { formatVersion: PLAN_FORMAT, ...body, summary: summarise(changes), changes };
   return { ...unsigned, checksum: checksumOf(unsigned) };
 }

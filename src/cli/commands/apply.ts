@@ -146,9 +146,10 @@ function printCheck(ctx: CommandContext, options: GlobalOptions, r: CheckResult)
   ctx.io.stderr(redact(line, ctx.secrets));
 }
 
-function reportApplied(ctx: CommandContext, options: GlobalOptions, { plan, stamp }: ApplyOutcome): number {
+async function reportApplied(ctx: CommandContext, options: GlobalOptions, { plan, stamp }: ApplyOutcome): Promise<number> {
   const s = plan.summary;
-  const where = plan.target.kind === 'file' ? plan.target.file : plan.target.url;
+  const { targetLabel } = await import('../../plan/plan.js');
+  const where = targetLabel(plan.target);
   if (!options.quiet) {
     const what = stamp?.action === 'rollback' ? 'Rollback complete' : 'Apply complete';
     ctx.io.stdout(`${what}: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed (environment '${plan.environment}', ${where}).\n`);
