@@ -14,6 +14,8 @@ import { loadRecipe, RulesetError, type LoadedRuleset, type PreparedRuleset } fr
 import { createRunner, ignored, type ProjectResult } from './runner.js';
 
 export const DEFAULT_RULE_TIMEOUT_S = 60;
+/** Time a fresh lint worker may take to load the ruleset. */
+const SETUP_TIMEOUT_MS = 120_000;
 
 export interface ProjectInput {
   value: unknown;
@@ -35,24 +37,67 @@ export interface LintJobsOptions {
 
 const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
 
+/**
+ * What the cache keeps of one job: its output, the rules it ran without (switched off because they
+ * overran elsewhere in that run; their findings are dropped from every run that stops them), and
+ * the rules that overran on this very content within `limitMs` (replayed by later runs, so a warm
+ * run reports what the cold one did, whatever the machine's load is now).
+ */
+interface CachedJob {
+  output: unknown;
+  without: string[];
+  stops: string[];
+  /** The whole job overran even without the rules that overran on it. */
+  timedOut?: boolean;
+  limitMs: number;
+}
+
+type JobResult = { output: unknown; files: string[]; without: string[] };
+
 export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> {
   const all: LintJob[] = options.files.map((file) => ({ kind: 'file', file }));
   if (options.project) all.push({ kind: 'project', json: JSON.stringify(options.project.value) });
   const read = (f: string) => options.tree.read(f);
   const { ResultCache, sha256 } = await import('../cache.js');
   const recipe = options.ruleset.recipe;
-  const cache = new ResultCache<unknown>(options.root, 'lint', recipe.kind === 'builtin' ? recipe.names.join(',') : sha256(recipe.code), options.cache !== false);
+  const cache = new ResultCache<CachedJob>(options.root, 'lint', `2\u0000${recipe.kind === 'builtin' ? recipe.names.join(',') : sha256(recipe.code)}`, options.cache !== false);
   const keyOf = (job: LintJob) => (job.kind === 'file' ? `file:${job.file}` : `project:${sha256(job.json)}`);
-  const cached = await Promise.all(all.map((job) => cache.get(keyOf(job), read)));
-  const jobs = all.filter((_, i) => cached[i] === undefined);
+  const fileOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'gitway.yaml');
+  const whereOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'the manifests');
+  const seconds = options.ruleTimeoutMs / 1000;
+  const ruleStopped = (job: LintJob, rule: string): Finding => ({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-rule-timeout', severity: 'error', message: `rule '${rule}' of ruleset ${options.ruleset.source} did not finish within ${seconds} s on ${whereOf(job)}; it was stopped and skipped for the rest of this run` });
+  const jobStopped = (job: LintJob): Finding => ({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-lint-timeout', severity: 'error', message: `linting ${whereOf(job)} took longer than ${seconds} s and was stopped; raise lint.ruleTimeoutSeconds if it is really that large` });
 
-  const outputs: unknown[] = [];
+  // Rules stopped (now or by the cached runs being replayed) are switched off for the whole run.
+  const disabled: string[] = [];
   const timeouts: Finding[] = [];
-  const store = async (job: LintJob, result: { output: unknown; files: string[] } | undefined) => {
-    if (!result) return;
-    const deps = new Map<string, Buffer>();
-    for (const f of result.files) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
-    await cache.set(keyOf(job), deps, result.output);
+  const stopsOf = new Map<LintJob, string[]>();
+  const timedOut = new Set<LintJob>();
+  const found = (await Promise.all(all.map((job) => cache.get(keyOf(job), read)))).map((e) => {
+    const stoppedHere = e !== undefined && (e.stops.length > 0 || e.timedOut === true);
+    // what overran under another time limit says nothing about this one
+    return stoppedHere && e.limitMs !== options.ruleTimeoutMs ? undefined : e;
+  });
+  for (const e of found) for (const rule of e?.stops ?? []) if (!disabled.includes(rule)) disabled.push(rule);
+  // an entry computed without a rule that this run does not stop lacks that rule's findings
+  const cached = found.map((e) => (e?.without.every((r) => disabled.includes(r)) ? e : undefined));
+  for (const [i, e] of found.entries()) {
+    // a stop is a fact about this content: replayed, and kept when the job runs again without the rule
+    if (e?.stops.length) stopsOf.set(all[i], [...e.stops]);
+    for (const rule of e?.stops ?? []) timeouts.push(ruleStopped(all[i], rule));
+    if (cached[i]?.timedOut) timeouts.push(jobStopped(all[i]));
+  }
+  const jobs = all.filter((_, i) => cached[i] === undefined);
+  const outputs = new Map<LintJob, unknown>();
+  const writes: Promise<void>[] = [];
+  const store = (job: LintJob, result: JobResult | undefined) => {
+    writes.push(
+      (async () => {
+        const deps = new Map<string, Buffer>();
+        for (const f of result?.files ?? (job.kind === 'file' ? [job.file] : [])) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
+        await cache.set(keyOf(job), deps, { output: result?.output, without: result?.without ?? [], stops: stopsOf.get(job) ?? [], timedOut: timedOut.has(job) || undefined, limitMs: options.ruleTimeoutMs });
+      })(),
+    );
   };
   // nothing to lint at all: still load the ruleset, so a broken one is reported
   if (all.length === 0) await loadRecipe(recipe);
@@ -67,58 +112,56 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
         return b;
       }, loaded);
       const output = job.kind === 'file' ? await runner.lintFile(job.file) : await runner.lintProject(job.json);
-      outputs.push(output);
-      await store(job, { output, files: [...files.keys()] });
+      outputs.set(job, output);
+      store(job, { output, files: [...files.keys()], without: [] });
     }
   } else {
     const { runPool } = await import('../workers/pool.js');
-    const disabled: string[] = [];
     let ruleNames: string[] | undefined;
-    const seconds = options.ruleTimeoutMs / 1000;
-    const writes: Promise<void>[] = [];
-    outputs.push(
-      ...(await runPool<LintJob, { output: unknown; files: string[] } | undefined>(jobs, {
-        workerFile,
-        tree: options.tree,
-        threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
-        workerData: (): LintWorkerData => ({ root: options.root, recipe: options.ruleset.recipe, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
-        timeoutMs: () => options.ruleTimeoutMs,
-        onTimeout: async (job, worker) => {
-          const index = Atomics.load(new Int32Array((worker.data as LintWorkerData).current), 0) - 1;
-          // the rule's name: only the workers hold the ruleset, so load it here on this rare path
-          ruleNames ??= Object.keys((await loadRecipe(recipe)).ruleset.rules);
-          const rule = index >= 0 ? ruleNames[index] : undefined;
-          const where = job.kind === 'file' ? job.file : 'the manifests';
-          if (rule === undefined || disabled.includes(rule)) {
-            timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-lint-timeout', severity: 'error', message: `linting ${where} took longer than ${seconds} s and was stopped; raise lint.ruleTimeoutSeconds if it is really that large` });
-            return { output: undefined };
-          }
-          disabled.push(rule);
-          timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-rule-timeout', severity: 'error', message: `rule '${rule}' of ruleset ${options.ruleset.source} did not finish within ${seconds} s on ${where}; it was stopped and skipped for the rest of this run` });
-          return { retry: true };
-        },
-        onCrash: (job, detail) => {
-          timeouts.push({ file: job.kind === 'file' ? job.file : 'gitway.yaml', line: 1, column: 1, path: [], code: 'gitway-lint-crash', severity: 'error', message: `gitway could not lint ${job.kind === 'file' ? job.file : 'the manifests'} (this is likely a bug in gitway): ${detail.split('\n')[0]}` });
-          return undefined;
-        },
-        onFatal: (e) => new RulesetError(e.message.replace(/\.$/, ''), e.hint),
-      })).map((result, i) => {
-        // a job cut short by the time limit has partial results: never cache those
-        if (disabled.length === 0) writes.push(store(jobs[i], result));
-        return result?.output;
-      }),
-    );
-    await Promise.all(writes);
+    const results = await runPool<LintJob, JobResult | undefined>(jobs, {
+      workerFile,
+      tree: options.tree,
+      threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
+      workerData: (): LintWorkerData => ({ root: options.root, recipe: options.ruleset.recipe, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
+      timeoutMs: () => options.ruleTimeoutMs,
+      // loading the ruleset on a fresh worker is not a rule's time
+      setupTimeoutMs: Math.max(options.ruleTimeoutMs, SETUP_TIMEOUT_MS),
+      onTimeout: async (job, worker) => {
+        const index = Atomics.load(new Int32Array((worker.data as LintWorkerData).current), 0) - 1;
+        // the rule's name: only the workers hold the ruleset, so load it here on this rare path
+        ruleNames ??= Object.keys((await loadRecipe(recipe)).ruleset.rules);
+        const rule = index >= 0 ? ruleNames[index] : undefined;
+        if (rule === undefined || disabled.includes(rule)) {
+          timeouts.push(jobStopped(job));
+          timedOut.add(job);
+          return { output: undefined };
+        }
+        disabled.push(rule);
+        stopsOf.set(job, [...(stopsOf.get(job) ?? []), rule]);
+        timeouts.push(ruleStopped(job, rule));
+        return { retry: true };
+      },
+      onCrash: (job, detail) => {
+        timeouts.push({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-lint-crash', severity: 'error', message: `gitway could not lint ${whereOf(job)} (this is likely a bug in gitway): ${detail.split('\n')[0]}` });
+        return undefined;
+      },
+      onFatal: (e) => new RulesetError(e.message.replace(/\.$/, ''), e.hint),
+    });
+    for (const [i, result] of results.entries()) {
+      outputs.set(jobs[i], result?.output);
+      // a crash is not a result; a job stopped as a whole is (it is replayed, not run again)
+      if (result || timedOut.has(jobs[i])) store(jobs[i], result);
+    }
   }
+  await Promise.all(writes);
   // A rule stopped part-way ran on some documents and not others: drop all its findings, so every
   // run reports the same thing (the timeout finding says which rule was skipped).
-  const stopped = new Set(timeouts.filter((t) => t.code === 'gitway-rule-timeout').map((t) => /rule '([^']+)'/.exec(t.message)?.[1]));
+  const stopped = new Set(disabled);
   const findings: Finding[] = [...timeouts];
-  let next = 0;
   for (const [i, job] of all.entries()) {
-    const output = cached[i] ?? outputs[next++];
-    if (job.kind === 'file') findings.push(...((output as Finding[]) ?? []));
-    else if (options.project) findings.push(...(await mapProjectResults((output as ProjectResult[]) ?? [], options.project, options.tree, options.root, options.cache !== false)));
+    const output = cached[i] ? cached[i].output : outputs.get(job);
+    if (job.kind === 'file') findings.push(...((output as Finding[] | undefined) ?? []));
+    else if (options.project) findings.push(...(await mapProjectResults((output as ProjectResult[] | undefined) ?? [], options.project, options.tree, options.root, options.cache !== false)));
   }
   return stopped.size ? findings.filter((f) => !stopped.has(f.code)) : findings;
 }

@@ -19,12 +19,15 @@ export interface LintWorkerData {
 export type LintJob = { kind: 'file'; file: string } | { kind: 'project'; json: string };
 
 let runner: Promise<Runner> | undefined;
+/** The rules this worker runs without. */
+let without: string[] = [];
 /** Files read by the job running now (its cache dependencies). */
 let reads = new Map<string, Buffer>();
 
-serve<LintJob, unknown>(async (job, { read, data }) => {
+serve<LintJob, unknown>(async (job, { read, data, started }) => {
   runner ??= (async () => {
     const d = data as LintWorkerData;
+    without = d.disabled;
     const loaded = await loadRecipe(d.recipe);
     const current = new Int32Array(d.current);
     Object.values(loaded.ruleset.rules).forEach((rule, i) => {
@@ -48,7 +51,8 @@ serve<LintJob, unknown>(async (job, { read, data }) => {
     }, loaded);
   })();
   const r = await runner;
+  started(); // the rule time limit counts from here, not from the worker's start
   reads = new Map();
   const output = job.kind === 'file' ? await r.lintFile(job.file) : await r.lintProject(job.json);
-  return { output, files: [...reads.keys()] };
+  return { output, files: [...reads.keys()], without };
 });

@@ -16,6 +16,12 @@ export interface PoolOptions<I, O> {
   /** Data for each new worker, read when it starts. */
   workerData?: () => unknown;
   timeoutMs: (input: I) => number;
+  /**
+   * Bound on a job's setup (a fresh worker loading what it needs), for workers that say when the
+   * job itself starts (`started()` in serve); the job's own bound then counts from there.
+   * Default: the job's bound covers setup and job together.
+   */
+  setupTimeoutMs?: number;
   /** What an overrun job gives: a result, or `retry` to run it again on a fresh worker. */
   onTimeout: (input: I, worker: { data: unknown }) => TimeoutDecision<O> | Promise<TimeoutDecision<O>>;
   /** What a job gives when its worker fails (a bug, or an error the worker could not report). */
@@ -27,7 +33,7 @@ export interface PoolOptions<I, O> {
 export type TimeoutDecision<O> = { output: O } | { retry: true };
 
 interface Message {
-  type: 'read' | 'done' | 'failed' | 'fatal';
+  type: 'read' | 'started' | 'done' | 'failed' | 'fatal';
   id?: number;
   file?: string;
   output?: unknown;
@@ -57,12 +63,16 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
         worker.off('exit', onExit);
         resolve(r);
       };
-      const timer = setTimeout(() => {
+      const overrun = () => {
         void worker.terminate();
         finish(Promise.resolve(options.onTimeout(input, { data })).then((decided) => ('retry' in decided ? { retry: true, alive: false } : { output: decided.output, alive: false })));
-      }, options.timeoutMs(input));
+      };
+      let timer = setTimeout(overrun, Math.max(options.setupTimeoutMs ?? 0, options.timeoutMs(input)));
       const onMessage = async (msg: Message) => {
-        if (msg.type === 'read' && msg.id !== undefined && msg.file !== undefined) {
+        if (msg.type === 'started') {
+          clearTimeout(timer);
+          timer = setTimeout(overrun, options.timeoutMs(input));
+        } else if (msg.type === 'read' && msg.id !== undefined && msg.file !== undefined) {
           try {
             worker.postMessage({ type: 'read-result', id: msg.id, bytes: await options.tree.read(msg.file) });
           } catch (err) {

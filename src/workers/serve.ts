@@ -4,7 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 export type ReadFile = (file: string) => Promise<Buffer>;
 
 /** Errors with `expected: true` (or a GitwayError's exitCode) are reported as fatal, not as crashes. */
-export function serve<I, O>(handler: (input: I, context: { read: ReadFile; data: unknown }) => Promise<O>): void {
+/**
+ * `started()` tells the parent that the worker's setup is over and the job itself runs now: the
+ * job's time bound counts from there (a slow start on a busy machine is not the job's fault).
+ */
+export function serve<I, O>(handler: (input: I, context: { read: ReadFile; data: unknown; started: () => void }) => Promise<O>): void {
   if (!parentPort) throw new Error('a gitway worker started outside a worker thread');
   const port = parentPort;
   let nextId = 0;
@@ -24,7 +28,7 @@ export function serve<I, O>(handler: (input: I, context: { read: ReadFile; data:
       else waiter.resolve(Buffer.from(msg.bytes ?? new Uint8Array()));
     } else if (msg.type === 'job') {
       try {
-        port.postMessage({ type: 'done', output: await handler(msg.input as I, { read, data: workerData }) });
+        port.postMessage({ type: 'done', output: await handler(msg.input as I, { read, data: workerData, started: () => port.postMessage({ type: 'started' }) }) });
       } catch (err) {
         const e = err as Error & { exitCode?: number; hint?: string };
         if (typeof e.exitCode === 'number') port.postMessage({ type: 'fatal', message: e.message, name: e.name, hint: e.hint });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { git, gitway, tempRepo } from '../helpers/cli.js';
 
@@ -94,5 +94,62 @@ describe('a rule that never returns', () => {
       repo.cleanup();
     }
   });
-});
 
+  it('does not count the time a worker takes to load the ruleset', () => {
+    const repo = tempRepo({
+      'gitway.yaml': CONFIG,
+      'apis/b.yaml': FILES['apis/b.yaml'],
+      'gateway/b.yaml': FILES['gateway/b.yaml'],
+      'gateway/be.yaml': FILES['gateway/be.yaml'],
+      'rules/ruleset.yaml': 'extends: [gitway:manifests]\nfunctions: [slow]\nrules:\n  slow-to-load:\n    given: $\n    then: { function: slow }\n',
+      // three seconds of loading, then a quick rule
+      'rules/functions/slow.js': 'const until = Date.now() + 3000;\nwhile (Date.now() < until) {}\nexport default function slow() { return []; }\n',
+    });
+    try {
+      const r = gitway(['lint', '--rule-timeout', '1', '--format', 'json'], { cwd: repo.dir });
+      expect(r.stdout).not.toContain('timeout');
+      expect(r.stdout).toContain('gitway-api-auth');
+      expect(r.status).toBe(0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('is replayed from the cache by the next run (same findings, the rule not run again) until the document changes', () => {
+    const repo = tempRepo({
+      'gitway.yaml': CONFIG,
+      'apis/a.yaml': FILES['apis/a.yaml'],
+      'apis/schemas/shared.yaml': FILES['apis/schemas/shared.yaml'],
+      'apis/b.yaml': FILES['apis/b.yaml'],
+      'gateway/a.yaml': FILES['gateway/a.yaml'],
+      'gateway/b.yaml': FILES['gateway/b.yaml'],
+      'gateway/be.yaml': FILES['gateway/be.yaml'],
+      'rules/ruleset.yaml': 'extends: [gitway:oas, gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.paths\n    then: { function: spin }\n',
+      // spins only on document b, and leaves a mark (in the folder gitway runs in) each time it starts to
+      'rules/functions/spin.js': "import { appendFileSync } from 'node:fs';\nexport default function spin(paths) {\n  if (!paths['/b']) return [];\n  appendFileSync('MARKS', 'spun\\n');\n  for (;;) {}\n}\n",
+    });
+    const marks = () => (existsSync(path.join(repo.dir, 'MARKS')) ? readFileSync(path.join(repo.dir, 'MARKS'), 'utf8').split('\n').filter(Boolean).length : 0);
+    try {
+      const cold = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
+      expect(cold.status).toBe(1);
+      expect(marks()).toBe(1);
+      const warm = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
+      expect(warm.stdout).toBe(cold.stdout);
+      expect(warm.status).toBe(1);
+      expect(marks()).toBe(1); // replayed, not run
+      const codes = (JSON.parse(warm.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+      expect(codes).toContain('gitway-rule-timeout');
+      expect(codes).toContain('operation-operationId'); // the other rules' findings came from the cache too
+      // another time limit is another question
+      gitway(['lint', '--rule-timeout', '3', '--format', 'json'], { cwd: repo.dir });
+      expect(marks()).toBe(2);
+      // a changed document runs again
+      writeFileSync(path.join(repo.dir, 'apis/b.yaml'), FILES['apis/b.yaml'].replace('version: "1"', 'version: "2"'));
+      const changed = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
+      expect(marks()).toBe(3);
+      expect(changed.stdout).toContain('gitway-rule-timeout');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
