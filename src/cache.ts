@@ -1,14 +1,17 @@
 /**
- * A content-addressed result cache under .gitway/cache: a result is stored with the hashes of every
- * file it was computed from, and served only while all of them still hash the same. So an unchanged
- * tree re-validates and re-lints almost instantly, whichever Tree (work tree, index, commit) it is
- * read from. A cache that cannot be read or written only costs time.
+ * A content-addressed result cache under .gitway/cache: a result is stored with the fingerprint (git's
+ * blob id) of every file it was computed from, and served only while all of them are the same. So an
+ * unchanged tree re-validates and re-lints almost instantly, whichever Tree (work tree, index,
+ * commit) it is read from; from the index or a commit, checking a result reads no file at all.
+ * A cache that cannot be read or written only costs time.
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** Changes when what an entry's deps mean changes. */
+const FORMAT = 'blob-ids';
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -34,10 +37,11 @@ export class ResultCache<T> {
   }
 
   private fileFor(key: string): string {
-    return path.join(this.dir, `${sha256(`${VERSION}\u0000${this.salt}\u0000${key}`)}.json`);
+    return path.join(this.dir, `${sha256(`${VERSION}\u0000${FORMAT}\u0000${this.salt}\u0000${key}`)}.json`);
   }
 
-  async get(key: string, read: (file: string) => Promise<Buffer>): Promise<T | undefined> {
+  /** The value stored under `key`, when every file it depends on still has the same fingerprint. */
+  async get(key: string, fingerprint: (file: string) => Promise<string>): Promise<T | undefined> {
     if (!this.enabled) return undefined;
     let entry: Entry<T>;
     try {
@@ -47,7 +51,7 @@ export class ResultCache<T> {
     }
     for (const [file, hash] of Object.entries(entry.deps)) {
       try {
-        if (sha256(await read(file)) !== hash) return undefined;
+        if ((await fingerprint(file)) !== hash) return undefined;
       } catch {
         return undefined;
       }
@@ -55,15 +59,15 @@ export class ResultCache<T> {
     return entry.value;
   }
 
-  /** Stores a result with the content of the files it was computed from. */
-  async set(key: string, deps: Map<string, Buffer | string>, value: T): Promise<void> {
+  /** Stores a result with the fingerprints of the files it was computed from. */
+  async set(key: string, deps: Map<string, string>, value: T): Promise<void> {
     if (!this.enabled) return;
     try {
       const target = this.fileFor(key);
       await fsp.mkdir(path.dirname(target), { recursive: true });
       // the cache never belongs in git, whatever the repository's own .gitignore says
       await fsp.writeFile(path.join(this.base, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-      const entry: Entry<T> = { deps: Object.fromEntries([...deps].map(([f, c]) => [f, sha256(c)])), value };
+      const entry: Entry<T> = { deps: Object.fromEntries(deps), value };
       const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       await fsp.writeFile(tmp, JSON.stringify(entry));
       await fsp.rename(tmp, target);

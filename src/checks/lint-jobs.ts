@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../manifest/source.js';
-import type { Tree } from '../workspace/tree.js';
+import { blobId, type Tree } from '../workspace/tree.js';
 import type { Finding } from './finding.js';
 import type { LintJob, LintWorkerData } from './lint-worker.js';
 import { loadRecipe, RulesetError, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
@@ -58,6 +58,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   const all: LintJob[] = options.files.map((file) => ({ kind: 'file', file }));
   if (options.project) all.push({ kind: 'project', json: JSON.stringify(options.project.value) });
   const read = (f: string) => options.tree.read(f);
+  const fingerprint = (f: string) => options.tree.fingerprint(f);
   const { ResultCache, sha256 } = await import('../cache.js');
   const recipe = options.ruleset.recipe;
   const cache = new ResultCache<CachedJob>(options.root, 'lint', `2\u0000${recipe.kind === 'builtin' ? recipe.names.join(',') : sha256(recipe.code)}`, options.cache !== false);
@@ -73,7 +74,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   const timeouts: Finding[] = [];
   const stopsOf = new Map<LintJob, string[]>();
   const timedOut = new Set<LintJob>();
-  const found = (await Promise.all(all.map((job) => cache.get(keyOf(job), read)))).map((e) => {
+  const found = (await Promise.all(all.map((job) => cache.get(keyOf(job), fingerprint)))).map((e) => {
     const stoppedHere = e !== undefined && (e.stops.length > 0 || e.timedOut === true);
     // what overran under another time limit says nothing about this one
     return stoppedHere && e.limitMs !== options.ruleTimeoutMs ? undefined : e;
@@ -93,8 +94,8 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   const store = (job: LintJob, result: JobResult | undefined) => {
     writes.push(
       (async () => {
-        const deps = new Map<string, Buffer>();
-        for (const f of result?.files ?? (job.kind === 'file' ? [job.file] : [])) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
+        const deps = new Map<string, string>();
+        for (const f of result?.files ?? (job.kind === 'file' ? [job.file] : [])) deps.set(f, await fingerprint(f).catch(() => ''));
         await cache.set(keyOf(job), deps, { output: result?.output, without: result?.without ?? [], stops: stopsOf.get(job) ?? [], timedOut: timedOut.has(job) || undefined, limitMs: options.ruleTimeoutMs });
       })(),
     );
@@ -192,14 +193,14 @@ async function mapProjectResults(results: ProjectResult[], project: ProjectInput
   const cache = new ResultCache<Record<string, [number, number]>>(root, 'positions', '1', cacheEnabled);
   const positions = new Map<string, Record<string, [number, number]>>();
   for (const [file, paths] of needed) {
-    let text: Buffer | undefined;
-    const read = async (f: string) => (text ??= await tree.read(f));
-    const known = (await cache.get(file, read)) ?? {};
+    const known = (await cache.get(file, (f) => tree.fingerprint(f))) ?? {};
     const missing = [...paths].filter((p) => !(p in known));
     if (missing.length) {
       let src: SourceDocument | null = null;
+      let text: Buffer | undefined;
       try {
-        src = parseSource(file, await read(file)).documents[0] ?? null;
+        text = await tree.read(file);
+        src = parseSource(file, text).documents[0] ?? null;
       } catch {
         src = null;
       }
@@ -207,7 +208,7 @@ async function mapProjectResults(results: ProjectResult[], project: ProjectInput
         const at = src ? positionOf(src, JSON.parse(p) as JsonPath, true) : { line: 1, column: 1 };
         known[p] = [at.line, at.column];
       }
-      if (src && text) await cache.set(file, new Map([[file, text]]), known);
+      if (src && text) await cache.set(file, new Map([[file, blobId(text)]]), known);
     }
     positions.set(file, known);
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ruleset } from '@stoplight/spectral-core';
 import { GitwayError, ExitCode } from '../errors.js';
-import type { Tree } from '../workspace/tree.js';
+import { blobId, type Tree } from '../workspace/tree.js';
 
 export const BUILTIN_RULESETS: Record<string, string> = {
   'gitway:oas': fileURLToPath(new URL('../../rules/gitway-oas.js', import.meta.url)),
@@ -99,8 +99,7 @@ export async function prepareRulesetFile(root: string, file: string, tree?: Tree
 
   const { ResultCache } = await import('../cache.js');
   const cache = new ResultCache<string>(root, 'rulesets', 'bundle', options.cache !== false);
-  const readBytes = async (p: string) => Buffer.from(await readText(p));
-  let code = await cache.get(abs, readBytes);
+  let code = await cache.get(abs, async (p) => blobId(await readText(p)));
   if (code === undefined) {
     const read = new Map<string, string>();
     code = await bundleToCode(abs, rel, async (p) => {
@@ -108,7 +107,7 @@ export async function prepareRulesetFile(root: string, file: string, tree?: Tree
       read.set(p, text);
       return text;
     });
-    await cache.set(abs, read, code);
+    await cache.set(abs, new Map([...read].map(([p, text]) => [p, blobId(text)])), code);
   }
   return { source: rel, recipe: { kind: 'bundle', code, file: abs, source: rel, root } };
 }

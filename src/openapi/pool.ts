@@ -24,13 +24,13 @@ export async function analyseDocuments(tree: Tree, files: readonly string[], opt
   if (options.cache === false) return analyseUncached(tree, files, options);
   const { ResultCache } = await import('../cache.js');
   const cache = new ResultCache<OpenApiSummary>(tree.root, 'openapi', 'analyse');
-  const cached = await Promise.all(files.map((f) => cache.get(f, read)));
+  const cached = await Promise.all(files.map((f) => cache.get(f, (dep) => tree.fingerprint(dep))));
   const missing = files.filter((_, i) => cached[i] === undefined);
   const fresh = await analyseUncached(tree, missing, options);
   for (const summary of fresh.values()) {
     if (summary.findings.some((f) => f.code === 'openapi-timeout' || f.code === 'openapi-crash')) continue;
-    const deps = new Map<string, Buffer>();
-    for (const f of summary.files) deps.set(f, await read(f).catch(() => Buffer.alloc(0)));
+    const deps = new Map<string, string>();
+    for (const f of summary.files) deps.set(f, await tree.fingerprint(f).catch(() => ''));
     await cache.set(summary.file, deps, summary);
   }
   return new Map(files.map((f, i) => [f, cached[i] ?? fresh.get(f)!]));

@@ -138,6 +138,13 @@ export class GitTree implements Tree {
     return this.blobs.read(entry.sha);
   }
 
+  /** The blob id the index or commit records: nothing is read. */
+  async fingerprint(file: string): Promise<string> {
+    const rel = toTreePath(file);
+    const entry = this.outside.has(rel) ? undefined : this.entries.get(rel);
+    return entry ? entry.sha : this.read(rel).then(() => ''); // read throws the right error
+  }
+
   async exists(file: string): Promise<boolean> {
     try {
       return this.entries.has(toTreePath(file));

@@ -4,6 +4,7 @@
  * never writes to the working tree or the index. Paths are relative to the gitway root (the folder of
  * gitway.yaml) with forward slashes.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { TreeReadError } from '../errors.js';
 
@@ -23,6 +24,11 @@ export interface Tree {
   /** The bytes of one file. Throws TreeReadError when it is missing or outside the repository. */
   read(file: string): Promise<Buffer>;
   exists(file: string): Promise<boolean>;
+  /**
+   * The identity of one file's content: git's blob id of the bytes `read` returns. The index and
+   * commits know it without reading the file; the working tree hashes the file.
+   */
+  fingerprint(file: string): Promise<string>;
   /** Releases any helper process. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -44,6 +50,12 @@ export function toTreePath(file: string): string {
     throw new TreeReadError(file, `${file} is outside the repository`, 'Keep every file gitway reads inside the repository.');
   }
   return normal === '.' ? '' : normal.replace(/^\.\//, '');
+}
+
+/** git's blob id of some bytes (what `git hash-object` prints for them). */
+export function blobId(bytes: Buffer | string): string {
+  const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
 }
 
 /** True when the first 8 KiB hold a NUL byte: what git itself calls binary. */

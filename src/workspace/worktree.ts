@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TreeReadError } from '../errors.js';
-import { ALWAYS_IGNORED, toTreePath, type Tree, type TreeSource } from './tree.js';
+import { ALWAYS_IGNORED, blobId, toTreePath, type Tree, type TreeSource } from './tree.js';
 
 /** The working directory as it is on disk. */
 export class WorkTree implements Tree {
@@ -50,6 +50,10 @@ export class WorkTree implements Tree {
       const code = (err as NodeJS.ErrnoException).code;
       throw new TreeReadError(rel, code === 'EISDIR' ? `${rel} is a folder, not a file` : `${rel} cannot be read (${code ?? String(err)})`);
     }
+  }
+
+  async fingerprint(file: string): Promise<string> {
+    return blobId(await this.read(file));
   }
 
   async exists(file: string): Promise<boolean> {

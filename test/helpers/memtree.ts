@@ -1,7 +1,7 @@
 /** An in-memory Tree for unit tests of the code that reads through one. */
 import picomatch from 'picomatch';
 import { TreeReadError } from '../../src/errors.js';
-import { toTreePath, type Tree, type TreeSource } from '../../src/workspace/tree.js';
+import { blobId, toTreePath, type Tree, type TreeSource } from '../../src/workspace/tree.js';
 
 export class MemoryTree implements Tree {
   readonly source: TreeSource = { kind: 'worktree' };
@@ -28,6 +28,10 @@ export class MemoryTree implements Tree {
     const b = this.files.get(rel);
     if (!b) throw new TreeReadError(rel, `${rel} does not exist in ${this.describe()}`);
     return b;
+  }
+
+  async fingerprint(file: string): Promise<string> {
+    return blobId(await this.read(file));
   }
 
   async exists(file: string): Promise<boolean> {

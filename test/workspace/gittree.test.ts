@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RevisionError, TreeReadError } from '../../src/errors.js';
 import { GitTree } from '../../src/workspace/gittree.js';
 import { openTree } from '../../src/workspace/index.js';
+import { blobId } from '../../src/workspace/tree.js';
 import { WorkTree } from '../../src/workspace/worktree.js';
 import { git, tempRepo } from '../helpers/cli.js';
 
@@ -62,6 +63,26 @@ describe('GitTree', () => {
       await tree.close();
     }
     expect(readFileSync(path.join(repo.dir, 'gateway/a.yaml'), 'utf8')).toBe('version: 4\n');
+  });
+
+  it('fingerprints a file by its blob id without reading it, as the working tree does by hashing it', async () => {
+    const staged = await openTree(repo.dir, { staged: true });
+    const work = new WorkTree(repo.dir);
+    try {
+      for (const file of ['gateway/a.yaml', 'apis/big.json', 'gateway/binary.yaml', 'gateway/empty.yaml']) {
+        const expected = git(repo.dir, 'hash-object', file).trim();
+        if (file !== 'gateway/a.yaml') expect(await work.fingerprint(file)).toBe(expected);
+        const indexed = git(repo.dir, 'rev-parse', `:${file}`).trim();
+        expect(await staged.fingerprint(file)).toBe(indexed);
+      }
+      // the index holds version 3, the disk version 4: two contents, two fingerprints
+      expect(await staged.fingerprint('gateway/a.yaml')).not.toBe(await work.fingerprint('gateway/a.yaml'));
+      expect(blobId('version: 3\n')).toBe(await staged.fingerprint('gateway/a.yaml'));
+      await expect(staged.fingerprint('gateway/missing.yaml')).rejects.toThrow(TreeReadError);
+    } finally {
+      await staged.close();
+      await work.close();
+    }
   });
 
   it('describes the commit it reads', async () => {
