@@ -1,7 +1,7 @@
 // Two APIs (or an API and a Route) that claim the same host, method and an overlapping path: the
 // gateway would send some requests to one of them by accident of ordering.
 import { gitwayProject } from '../lib/formats.js';
-import { joinPath, overlap, segments } from '../lib/paths.js';
+import { joinPath, segments } from '../lib/paths.js';
 
 const ALL = ['*'];
 
@@ -26,38 +26,86 @@ function claims(project) {
 
 const intersects = (a, b) => a === ALL || b === ALL || a.some((x) => b.some((y) => x.toLowerCase() === y.toLowerCase()));
 
+/**
+ * The claims seen so far, as a tree of path segments (literals lower-cased, `{}` for a parameter),
+ * so a new claim meets only the earlier claims whose path could overlap its own: what `overlap`
+ * decides pair by pair, decided for all earlier claims at once. A repository with tens of thousands
+ * of operations under one first segment would take minutes pair by pair.
+ */
+class ClaimTree {
+  constructor() {
+    this.root = ClaimTree.node();
+  }
+
+  static node() {
+    return { children: new Map(), ends: [], stars: [] };
+  }
+
+  /** Adds claim number `index` with its segments. */
+  add(segs, index) {
+    let node = this.root;
+    for (const seg of segs) {
+      if (seg === '**') {
+        node.stars.push(index); // a prefix: overlaps whatever follows
+        return;
+      }
+      const key = seg.toLowerCase();
+      let next = node.children.get(key);
+      if (!next) node.children.set(key, (next = ClaimTree.node()));
+      node = next;
+    }
+    node.ends.push(index);
+  }
+
+  /** Calls `visit` with every claim whose segments overlap `segs` (in no particular order). */
+  overlapping(segs, visit, node = this.root, at = 0) {
+    node.stars.forEach(visit);
+    if (at === segs.length) {
+      node.ends.forEach(visit);
+      return;
+    }
+    const seg = segs[at];
+    if (seg === '**') {
+      ClaimTree.everything(node, visit, false);
+      return;
+    }
+    if (seg === '{}') {
+      for (const child of node.children.values()) this.overlapping(segs, visit, child, at + 1);
+      return;
+    }
+    const literal = node.children.get(seg.toLowerCase());
+    if (literal) this.overlapping(segs, visit, literal, at + 1);
+    const param = node.children.get('{}');
+    if (param && param !== literal) this.overlapping(segs, visit, param, at + 1);
+  }
+
+  static everything(node, visit, stars = true) {
+    if (stars) node.stars.forEach(visit);
+    node.ends.forEach(visit);
+    for (const child of node.children.values()) ClaimTree.everything(child, visit);
+  }
+}
+
 function routeConflict(project) {
   if (!project) return [];
   const list = claims(project).map((c) => ({ ...c, segs: segments(c.path, c.match) }));
-  // Only claims that share a first segment (or that can match any first segment) can overlap:
-  // compare within those buckets instead of every pair of the repository.
-  const buckets = new Map();
-  const wide = [];
-  list.forEach((c, i) => {
-    const first = c.segs[0];
-    if (first === undefined || first === '**' || first === '{}') wide.push(i);
-    else {
-      const key = first.toLowerCase();
-      if (!buckets.has(key)) buckets.set(key, []);
-      buckets.get(key).push(i);
-    }
-  });
+  const tree = new ClaimTree();
   const results = [];
-  for (let i = 0; i < list.length; i++) {
-    const b = list[i];
-    const first = b.segs[0];
-    const candidates = first === undefined || first === '**' || first === '{}' ? list.keys() : [...(buckets.get(first.toLowerCase()) || []), ...wide];
-    const earlier = [...candidates].filter((j) => j < i).sort((x, y) => x - y);
-    for (const j of earlier) {
+  list.forEach((b, i) => {
+    // the earliest earlier claim of another owner on a shared host and method
+    let first = -1;
+    tree.overlapping(b.segs, (j) => {
+      if (first !== -1 && j > first) return;
       const a = list[j];
-      if (a.owner === b.owner) continue;
-      if (!intersects(a.hosts, b.hosts) || !intersects(a.methods, b.methods)) continue;
-      if (!overlap(a.segs, b.segs)) continue;
-      const method = b.methods === ALL ? (a.methods === ALL ? 'any method' : a.methods[0]) : b.methods[0];
-      results.push({ message: `${b.owner} claims ${method} ${b.path}${b.match === 'prefix' ? '*' : ''}, which ${a.owner} also claims (${a.path}${a.match === 'prefix' ? '*' : ''}); give them distinct hosts, methods or paths`, path: b.at });
-      break; // one finding per claim is enough
-    }
-  }
+      if (a.owner === b.owner || !intersects(a.hosts, b.hosts) || !intersects(a.methods, b.methods)) return;
+      first = j;
+    });
+    tree.add(b.segs, i);
+    if (first === -1) return;
+    const a = list[first];
+    const method = b.methods === ALL ? (a.methods === ALL ? 'any method' : a.methods[0]) : b.methods[0];
+    results.push({ message: `${b.owner} claims ${method} ${b.path}${b.match === 'prefix' ? '*' : ''}, which ${a.owner} also claims (${a.path}${a.match === 'prefix' ? '*' : ''}); give them distinct hosts, methods or paths`, path: b.at });
+  });
   return results;
 }
 
