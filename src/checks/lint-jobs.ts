@@ -10,7 +10,7 @@ import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../
 import { blobId, type Tree } from '../workspace/tree.js';
 import type { Finding } from './finding.js';
 import type { LintJob, LintWorkerData } from './lint-worker.js';
-import { loadRecipe, RulesetError, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
+import { loadRecipe, RulesetError, rulesetIdentity, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
 import { createRunner, ignored, type ProjectResult } from './runner.js';
 
 export const DEFAULT_RULE_TIMEOUT_S = 60;
@@ -61,7 +61,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   const fingerprint = (f: string) => options.tree.fingerprint(f);
   const { ResultCache, sha256 } = await import('../cache.js');
   const recipe = options.ruleset.recipe;
-  const cache = new ResultCache<CachedJob>(options.root, 'lint', `2\u0000${recipe.kind === 'builtin' ? recipe.names.join(',') : sha256(recipe.code)}`, options.cache !== false);
+  const cache = new ResultCache<CachedJob>(options.root, 'lint', options.cache === false ? '' : `2\u0000${await rulesetIdentity(recipe)}`, options.cache !== false);
   const keyOf = (job: LintJob) => (job.kind === 'file' ? `file:${job.file}` : `project:${sha256(job.json)}`);
   const fileOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'gitway.yaml');
   const whereOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'the manifests');

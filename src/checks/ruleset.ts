@@ -49,6 +49,37 @@ const LOAD_HINT = 'Fix the ruleset (Spectral format: https://docs.stoplight.io/d
 
 const DEFAULT_BUILTINS: RulesetRecipe & { kind: 'builtin' } = { kind: 'builtin', names: ['gitway:oas', 'gitway:manifests'] };
 
+/**
+ * What a lint result depends on besides the documents: the ruleset (the built-ins by name, a
+ * bundle by its code), gitway's built-in rules (they change between builds), and the versions of
+ * the Spectral packages that evaluate it (an `npm update` within gitway's ranges can change
+ * findings). The result cache's key for lint results.
+ */
+export async function rulesetIdentity(recipe: RulesetRecipe, rulesDir = fileURLToPath(new URL('../../rules/', import.meta.url))): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256').update(recipe.kind === 'builtin' ? `builtin\u0000${recipe.names.join(',')}` : `bundle\u0000${recipe.code}`);
+  const files = (await fsp.readdir(rulesDir, { recursive: true })).filter((f) => f.endsWith('.js')).sort();
+  for (const f of files) hash.update(`\u0000${f}\u0000`).update(await fsp.readFile(path.join(rulesDir, f)));
+  const req = createRequire(import.meta.url);
+  for (const name of ['@stoplight/spectral-core', '@stoplight/spectral-functions', '@stoplight/spectral-rulesets', '@stoplight/spectral-parsers']) {
+    hash.update(`\u0000${name}@${await packageVersion(req.resolve(name), name)}`);
+  }
+  return hash.digest('hex');
+}
+
+/** The version in the package.json of the package `name` that holds the file `entry`. */
+async function packageVersion(entry: string, name: string): Promise<string> {
+  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(await fsp.readFile(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name) return pkg.version ?? '';
+    } catch {
+      // not this folder
+    }
+  }
+  return '';
+}
+
 /** The built-in rulesets, not loaded yet (see PreparedRuleset). */
 export function builtinPrepared(names: RulesetRecipe & { kind: 'builtin' } = DEFAULT_BUILTINS): PreparedRuleset {
   return { source: `built-in (${names.names.join(', ')})`, recipe: names };
