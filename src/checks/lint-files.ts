@@ -32,10 +32,12 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
   const root = inside ? cwd : path.parse(cwd).root;
   const tree = new WorkTree(root);
   try {
-    const ruleset = await pickRuleset(cwd, options);
+    // prepared by runLintJobs once the lint workers have started: they read and parse the files meanwhile
+    let ruleset: Promise<PreparedRuleset> | undefined;
+    const prepare = () => (ruleset ??= pickRuleset(cwd, options));
     const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
-    const findings = await runLintJobs({ root, tree, ruleset, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: false });
-    return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: ruleset.source, documents: files, secrets: [] }, root, options);
+    const findings = await runLintJobs({ root, tree, ruleset: prepare, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: false });
+    return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: (await prepare()).source, documents: files, secrets: [] }, root, options);
   } finally {
     await tree.close();
   }

@@ -25,8 +25,12 @@ export interface ProjectInput {
 export interface LintJobsOptions {
   root: string;
   tree: Tree;
-  /** Evaluated only where the jobs run: on the worker threads, or here when there are none. */
-  ruleset: PreparedRuleset;
+  /**
+   * Evaluated only where the jobs run: on the worker threads, or here when there are none. Given as
+   * a function, it is prepared here once the workers have started (without the cache, whose keys
+   * need it first), so that they read and parse their files meanwhile.
+   */
+  ruleset: PreparedRuleset | (() => Promise<PreparedRuleset>);
   files: string[];
   project?: ProjectInput;
   ruleTimeoutMs: number;
@@ -59,14 +63,20 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   if (options.project) all.push({ kind: 'project', json: JSON.stringify(options.project.value) });
   const read = (f: string) => options.tree.read(f);
   const fingerprint = (f: string) => options.tree.fingerprint(f);
+  const given = options.ruleset;
+  let preparing: Promise<PreparedRuleset> | undefined;
+  /** The ruleset's name for messages, once prepared. */
+  let source = '';
+  const prepared = () => (preparing ??= (typeof given === 'function' ? given() : Promise.resolve(given)).then((p) => ((source = p.source), p)));
+  const recipeOf = async () => (await prepared()).recipe;
   const { ResultCache, sha256 } = await import('../cache.js');
-  const recipe = options.ruleset.recipe;
-  const cache = new ResultCache<CachedJob>(options.root, 'lint', options.cache === false ? '' : `2\u0000${await rulesetIdentity(recipe)}`, options.cache !== false);
+  // the cache's keys need the ruleset first; without the cache it is prepared while the workers start
+  const cache = new ResultCache<CachedJob>(options.root, 'lint', options.cache === false ? '' : `2\u0000${await rulesetIdentity(await recipeOf())}`, options.cache !== false);
   const keyOf = (job: LintJob) => (job.kind === 'file' ? `file:${job.file}` : `project:${sha256(job.json)}`);
   const fileOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'gitway.yaml');
   const whereOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'the manifests');
   const seconds = options.ruleTimeoutMs / 1000;
-  const ruleStopped = (job: LintJob, rule: string): Finding => ({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-rule-timeout', severity: 'error', message: `rule '${rule}' of ruleset ${options.ruleset.source} did not finish within ${seconds} s on ${whereOf(job)}; it was stopped and skipped for the rest of this run` });
+  const ruleStopped = (job: LintJob, rule: string): Finding => ({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-rule-timeout', severity: 'error', message: `rule '${rule}' of ruleset ${source} did not finish within ${seconds} s on ${whereOf(job)}; it was stopped and skipped for the rest of this run` });
   const jobStopped = (job: LintJob): Finding => ({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-lint-timeout', severity: 'error', message: `linting ${whereOf(job)} took longer than ${seconds} s and was stopped; raise lint.ruleTimeoutSeconds if it is really that large` });
 
   // Rules stopped (now or by the cached runs being replayed) are switched off for the whole run.
@@ -101,11 +111,11 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
     );
   };
   // nothing to lint at all: still load the ruleset, so a broken one is reported
-  if (all.length === 0) await loadRecipe(recipe);
+  if (all.length === 0) await loadRecipe(await recipeOf());
   if (!existsSync(workerFile)) {
     let loaded: LoadedRuleset | undefined;
     for (const job of jobs) {
-      loaded ??= await loadRecipe(recipe);
+      loaded ??= await loadRecipe(await recipeOf());
       const files = new Map<string, Buffer>();
       const runner = await createRunner(options.root, async (f) => {
         const b = await read(f);
@@ -123,14 +133,17 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       workerFile,
       tree: options.tree,
       threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
-      workerData: (): LintWorkerData => ({ root: options.root, recipe: options.ruleset.recipe, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
+      workerData: (): LintWorkerData => ({ root: options.root, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
+      // the pool asks for it once the workers have started and have their first file
+      shared: recipeOf,
+      prefetch: (job) => (job.kind === 'file' ? [job.file] : []),
       timeoutMs: () => options.ruleTimeoutMs,
       // loading the ruleset on a fresh worker is not a rule's time
       setupTimeoutMs: Math.max(options.ruleTimeoutMs, SETUP_TIMEOUT_MS),
       onTimeout: async (job, worker) => {
         const index = Atomics.load(new Int32Array((worker.data as LintWorkerData).current), 0) - 1;
         // the rule's name: only the workers hold the ruleset, so load it here on this rare path
-        ruleNames ??= Object.keys((await loadRecipe(recipe)).ruleset.rules);
+        ruleNames ??= Object.keys((await loadRecipe(await recipeOf())).ruleset.rules);
         const rule = index >= 0 ? ruleNames[index] : undefined;
         if (rule === undefined || disabled.includes(rule)) {
           timeouts.push(jobStopped(job));

@@ -2,14 +2,17 @@
  * Worker thread for `gitway lint`: loads the ruleset once, then lints one file (or the project
  * document) a job. Every rule function records itself in shared memory while it runs, so when a
  * job overruns its time limit the parent knows which rule to blame, stop and skip.
+ *
+ * The worker starts before the ruleset is ready (the main thread prepares it meanwhile): it loads
+ * Spectral, and reads and parses the file of its first job (the pool's hint), so that only the
+ * ruleset is left to load when the job arrives with it.
  */
 import { serve } from '../workers/serve.js';
 import { loadRecipe, type RulesetRecipe } from './ruleset.js';
-import { createRunner, type Runner } from './runner.js';
+import { createRunner, openDocument, type OpenedDocument, type Runner } from './runner.js';
 
 export interface LintWorkerData {
   root: string;
-  recipe: RulesetRecipe;
   /** Rules switched off for this worker (they overran the time limit earlier in the run). */
   disabled: string[];
   /** Int32Array[1]: 1 + index of the rule running now, 0 when none. */
@@ -23,36 +26,56 @@ let runner: Promise<Runner> | undefined;
 let without: string[] = [];
 /** Files read by the job running now (its cache dependencies). */
 let reads = new Map<string, Buffer>();
+/** Files opened ahead of their jobs (hints). */
+const opened = new Map<string, Promise<OpenedDocument>>();
 
-serve<LintJob, unknown>(async (job, { read, data, started }) => {
-  runner ??= (async () => {
-    const d = data as LintWorkerData;
-    without = d.disabled;
-    const loaded = await loadRecipe(d.recipe);
-    const current = new Int32Array(d.current);
-    Object.values(loaded.ruleset.rules).forEach((rule, i) => {
-      if (d.disabled.includes(rule.name)) rule.enabled = false;
-      for (const then of rule.then) {
-        const fn = then.function as (...args: unknown[]) => unknown;
-        (then as { function: unknown }).function = function (this: unknown, ...args: unknown[]) {
-          Atomics.store(current, 0, i + 1);
-          try {
-            return fn.apply(this, args);
-          } finally {
-            Atomics.store(current, 0, 0);
-          }
-        };
-      }
-    });
-    return createRunner(d.root, async (f) => {
-      const bytes = await read(f);
-      reads.set(f, bytes);
-      return bytes;
-    }, loaded);
-  })();
-  const r = await runner;
-  started(); // the rule time limit counts from here, not from the worker's start
-  reads = new Map();
-  const output = job.kind === 'file' ? await r.lintFile(job.file) : await r.lintProject(job.json);
-  return { output, files: [...reads.keys()], without };
-});
+serve<LintJob, unknown>(
+  async (job, { read, data, shared, started }) => {
+    runner ??= (async () => {
+      const d = data as LintWorkerData;
+      without = d.disabled;
+      const loaded = await loadRecipe(shared as RulesetRecipe);
+      const current = new Int32Array(d.current);
+      Object.values(loaded.ruleset.rules).forEach((rule, i) => {
+        if (d.disabled.includes(rule.name)) rule.enabled = false;
+        for (const then of rule.then) {
+          // Spectral calls a rule function with (target value, options, context)
+          const fn = then.function as (this: unknown, a: unknown, b: unknown, c: unknown) => unknown;
+          (then as { function: unknown }).function = function (this: unknown, a: unknown, b: unknown, c: unknown) {
+            Atomics.store(current, 0, i + 1);
+            try {
+              return fn.call(this, a, b, c);
+            } finally {
+              Atomics.store(current, 0, 0);
+            }
+          };
+        }
+      });
+      return createRunner(d.root, async (f) => {
+        const bytes = await read(f);
+        reads.set(f, bytes);
+        return bytes;
+      }, loaded);
+    })();
+    const r = await runner;
+    started(); // the rule time limit counts from here, not from the worker's start
+    reads = new Map();
+    if (job.kind === 'project') return { output: await r.lintProject(job.json), files: [...reads.keys()], without };
+    const early = opened.get(job.file);
+    opened.delete(job.file);
+    const output = await r.lintFile(
+      job.file,
+      early?.then((o) => {
+        reads.set(job.file, o.bytes);
+        return o;
+      }),
+    );
+    return { output, files: [...reads.keys()], without };
+  },
+  (job, { read, data }) => {
+    if (job.kind !== 'file' || opened.has(job.file)) return;
+    const early = read(job.file).then((bytes) => openDocument((data as LintWorkerData).root, job.file, bytes));
+    early.catch(() => undefined); // the job sees the failure (it awaits this promise)
+    opened.set(job.file, early);
+  },
+);

@@ -3,7 +3,8 @@
  * or the parent thread's Tree from a worker). Used on the main thread and in lint workers alike.
  */
 import path from 'node:path';
-import type { ISpectralDiagnostic } from '@stoplight/spectral-core';
+import type { Document, ISpectralDiagnostic } from '@stoplight/spectral-core';
+import type { Json, Yaml } from '@stoplight/spectral-parsers';
 import type { JsonPath } from '../manifest/source.js';
 import type { Finding, Severity } from './finding.js';
 import { RulesetError, type LoadedRuleset } from './ruleset.js';
@@ -11,8 +12,8 @@ import { RulesetError, type LoadedRuleset } from './ruleset.js';
 const SEVERITIES: Severity[] = ['error', 'warn', 'info', 'hint'];
 
 export interface Runner {
-  /** Findings of one file (an OpenAPI document, or any Spectral-linted file). */
-  lintFile(file: string): Promise<Finding[]>;
+  /** Findings of one file (an OpenAPI document, or any Spectral-linted file), opened already or not. */
+  lintFile(file: string, opened?: Promise<OpenedDocument>): Promise<Finding[]>;
   /** Results on the project document (JSON text); mapped to sources by the caller. */
   lintProject(json: string): Promise<ProjectResult[]>;
 }
@@ -23,6 +24,20 @@ export interface ProjectResult {
   message: string;
   path: JsonPath;
   severity: Severity;
+}
+
+/** A file read and parsed for Spectral: a worker does it while its ruleset is still being prepared. */
+export interface OpenedDocument {
+  bytes: Buffer;
+  document: Document<unknown, ReturnType<typeof Json.parse>> | Document<unknown, ReturnType<typeof Yaml.parse>>;
+}
+
+export async function openDocument(root: string, file: string, bytes: Buffer): Promise<OpenedDocument> {
+  const [{ default: core }, { default: Parsers }] = await Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers')]);
+  const text = bytes.toString('utf8');
+  const abs = path.join(root, file);
+  const document = /\.json$/i.test(file) ? new core.Document(text, Parsers.Json, abs) : new core.Document(text, Parsers.Yaml, abs);
+  return { bytes, document };
 }
 
 /** A Spectral instance with the ruleset loaded once, reading `$ref`s only from the tree. */
@@ -86,10 +101,8 @@ export async function createRunner(root: string, read: (file: string) => Promise
   });
 
   return {
-    async lintFile(file) {
-      const text = (await read(file)).toString('utf8');
-      const abs = path.join(root, file);
-      const doc = /\.json$/i.test(file) ? new core.Document(text, Parsers.Json, abs) : new core.Document(text, Parsers.Yaml, abs);
+    async lintFile(file, opened) {
+      const doc = (await (opened ?? openDocument(root, file, await read(file)))).document;
       const results = await run(doc, file);
       const data = doc.data;
       const findings = results.filter((r) => !ignored(data, r.path as JsonPath, String(r.code))).map((r) => toFinding(r, r.source ? toRel(r.source) : file));
@@ -118,20 +131,38 @@ function rootCause(err: unknown): string {
   return (e?.message ?? String(err)).split('\n')[0];
 }
 
-/** Paths of x-gitway-ignore entries that lack a rule or a reason. */
-function ignoresWithoutReason(data: unknown, at: JsonPath = [], out: JsonPath[] = []): JsonPath[] {
-  if (Array.isArray(data)) data.forEach((v, i) => ignoresWithoutReason(v, [...at, i], out));
-  else if (data && typeof data === 'object') {
-    for (const [k, v] of Object.entries(data)) {
+/** Paths of x-gitway-ignore entries that lack a rule or a reason (one walk, one path stack). */
+function ignoresWithoutReason(data: unknown): JsonPath[] {
+  const out: JsonPath[] = [];
+  const at: JsonPath = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (v === null || typeof v !== 'object') continue;
+        at.push(i);
+        walk(v);
+        at.pop();
+      }
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
       if (k === 'x-gitway-ignore') {
         const list = Array.isArray(v) ? v : [v];
         list.forEach((e, i) => {
           const entry = e as Record<string, unknown> | null;
           if (!entry || typeof entry.rule !== 'string' || typeof entry.reason !== 'string' || entry.reason.trim() === '') out.push(Array.isArray(v) ? [...at, k, i] : [...at, k]);
         });
-      } else ignoresWithoutReason(v, [...at, k], out);
+      } else if (v !== null && typeof v === 'object') {
+        at.push(k);
+        walk(v);
+        at.pop();
+      }
     }
-  }
+  };
+  if (data !== null && typeof data === 'object') walk(data);
   return out;
 }
 

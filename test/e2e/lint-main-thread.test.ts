@@ -60,10 +60,19 @@ describe('gitway lint: the ruleset is evaluated on the worker threads only', () 
   });
 
   it('with a ruleset file, the main thread bundles it but never evaluates it (spectral:oas is not loaded there)', () => {
-    const { status, findings, loads } = lintRecordingLoads(['small.yaml', '--ruleset', 'r.yaml'], { 'small.yaml': DOC, 'r.yaml': 'extends: spectral:oas\n' });
+    const ruleset = 'extends: spectral:oas\nrules:\n  title-set:\n    given: $.info\n    then: { field: title, function: truthy }\n';
+    const { status, findings, loads } = lintRecordingLoads(['small.yaml', '--ruleset', 'r.yaml'], { 'small.yaml': DOC, 'r.yaml': ruleset });
     expect(status).toBe(0);
     expect(loads.some((f) => f.includes('/node_modules/@stoplight/spectral-ruleset-migrator/'))).toBe(true); // bundling happened here
     expect(findings.map((f) => f.code)).toContain('operation-operationId');
     expect(loads.filter((f) => f.includes('/node_modules/@stoplight/spectral-rulesets/'))).toEqual([]);
+  });
+
+  it('with a ruleset that only extends spectral:oas, the main thread loads no Spectral module at all (its bundle is known)', () => {
+    const { status, findings, loads } = lintRecordingLoads(['small.yaml', '--ruleset', 'r.yaml'], { 'small.yaml': DOC, 'r.yaml': 'extends: spectral:oas\n' });
+    expect(status).toBe(0);
+    expect(loads.length).toBeGreaterThan(0);
+    expect(findings.map((f) => f.code)).toContain('operation-operationId');
+    expect(loads.filter((f) => f.includes('/node_modules/@stoplight/'))).toEqual([]);
   });
 });
