@@ -12,6 +12,7 @@ import type { Finding } from './finding.js';
 import type { LintJob, LintWorkerData } from './lint-worker.js';
 import { loadRecipe, RulesetError, rulesetIdentity, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
 import { createRunner, ignored, type ProjectResult } from './runner.js';
+import { prestart, runPool, type Prestarted } from '../workers/pool.js';
 
 export const DEFAULT_RULE_TIMEOUT_S = 60;
 /** Time a fresh lint worker may take to load the ruleset. */
@@ -37,9 +38,24 @@ export interface LintJobsOptions {
   threads?: number;
   /** Serve unchanged results from .gitway/cache (default true). */
   cache?: boolean;
+  /** A lint worker started while the project loaded (prestartLintWorker); the caller closes it. */
+  prestarted?: Prestarted;
 }
 
 const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
+
+/**
+ * Starts a lint worker before the files to lint are known (while the project loads and its
+ * OpenAPI documents are analysed), so it loads Spectral meanwhile; runLintJobs takes it for its
+ * first jobs. Undefined where lints run on this thread (from sources).
+ */
+export function prestartLintWorker(root: string): Prestarted | undefined {
+  if (!existsSync(workerFile)) return undefined;
+  return prestart(workerFile, workerDataFor(root, []));
+}
+
+const workerDataFor = (root: string, disabled: string[]): LintWorkerData => ({ root, disabled: [...disabled], current: new SharedArrayBuffer(4) });
+
 
 /**
  * What the cache keeps of one job: its output, the rules it ran without (switched off because they
@@ -127,13 +143,14 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       store(job, { output, files: [...files.keys()], without: [] });
     }
   } else {
-    const { runPool } = await import('../workers/pool.js');
     let ruleNames: string[] | undefined;
     const results = await runPool<LintJob, JobResult | undefined>(jobs, {
       workerFile,
       tree: options.tree,
       threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
-      workerData: (): LintWorkerData => ({ root: options.root, disabled: [...disabled], current: new SharedArrayBuffer(4) }),
+      workerData: () => workerDataFor(options.root, disabled),
+      // a worker started without the rules this run switches off would run them
+      prestarted: disabled.length === 0 ? options.prestarted : undefined,
       // the pool asks for it once the workers have started and have their first file
       shared: recipeOf,
       prefetch: (job) => (job.kind === 'file' ? [job.file] : []),

@@ -21,6 +21,10 @@ export interface LintWorkerData {
 
 export type LintJob = { kind: 'file'; file: string } | { kind: 'project'; json: string };
 
+// A worker may start before its jobs are known (prestartLintWorker): load what nearly every
+// ruleset needs meanwhile (the same modules the first job would load; importing twice is free).
+void Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers'), import('@stoplight/spectral-rulesets'), import('./ref-resolver.js')]).catch(() => undefined);
+
 let runner: Promise<Runner> | undefined;
 /** The rules this worker runs without. */
 let without: string[] = [];

@@ -13,7 +13,9 @@ import type { Tree } from '../workspace/tree.js';
 import { sortFindings, type Finding } from './finding.js';
 import { buildProjectDocument } from './project-document.js';
 import { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile } from './ruleset.js';
-import { DEFAULT_RULE_TIMEOUT_S, runLintJobs } from './lint-jobs.js';
+import { DEFAULT_RULE_TIMEOUT_S, prestartLintWorker, runLintJobs } from './lint-jobs.js';
+import type { Prestarted } from '../workers/pool.js';
+import { locateRoot } from '../manifest/config.js';
 
 export interface LintOptions extends ProjectOptions {
   /** A ruleset file that replaces the configured one. */
@@ -44,6 +46,22 @@ export interface LintResult {
 
 
 export async function lintProject(options: LintOptions): Promise<LintResult> {
+  // a lint worker loads Spectral while the project loads (its OpenAPI documents are analysed on
+  // other threads meanwhile); unused when every result is cached
+  let early: Prestarted | undefined;
+  try {
+    early = prestartLintWorker(locateRoot(options).root);
+  } catch {
+    // withProject reports a bad folder or config
+  }
+  try {
+    return await lintLoadedProject(options, early);
+  } finally {
+    early?.close();
+  }
+}
+
+async function lintLoadedProject(options: LintOptions, prestarted: Prestarted | undefined): Promise<LintResult> {
   return withProject(options, async (loaded, tree) => {
     if (!loaded.project) return { findings: loaded.findings, invalid: true, files: [], source: loaded.source, documents: [], secrets: [] };
     const project = loaded.project;
@@ -54,7 +72,7 @@ export async function lintProject(options: LintOptions): Promise<LintResult> {
     const affected = options.since === undefined ? undefined : await affectedSince(project, options.since, Boolean(options.staged), rulesetFile);
     if (affected) documents = documents.filter((d) => affected.has(d));
     const projectDoc = buildProjectDocument(project);
-    findings.push(...(await runLintJobs({ root: project.root, tree, ruleset, files: documents, project: projectDoc, ruleTimeoutMs: options.ruleTimeoutMs ?? project.config.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: options.cache })));
+    findings.push(...(await runLintJobs({ root: project.root, tree, ruleset, files: documents, project: projectDoc, ruleTimeoutMs: options.ruleTimeoutMs ?? project.config.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: options.cache, prestarted })));
     if (affected) findings = findings.filter((f) => affected.has(f.file));
     const files = [...new Set([project.config.file, ...project.manifestFiles, ...[...project.documents.values()].flatMap((d) => d.files)])].sort();
     const invalid = loaded.findings.some((f) => f.severity === 'error');

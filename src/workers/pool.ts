@@ -16,6 +16,11 @@ export interface PoolOptions<I, O> {
   /** Data for each new worker, read when it starts. */
   workerData?: () => unknown;
   /**
+   * A worker started earlier (`prestart`, same worker file, data as `workerData` would give now),
+   * taken by the first lane instead of a new one. The caller closes it (a no-op once taken).
+   */
+  prestarted?: Prestarted;
+  /**
    * What every job needs besides its input and is not ready yet (a lint's ruleset, which this
    * thread prepares meanwhile): asked for once the workers have started and been told their first
    * input (a `hint`, to begin on it: read and parse a file), then sent with each job.
@@ -54,6 +59,46 @@ interface Message {
   hint?: string;
 }
 
+/** A worker started before its jobs are known, so it loads its modules meanwhile. */
+export interface Prestarted {
+  readonly data: unknown;
+  /** Hands the worker over (once); undefined when it was closed, taken or has failed. */
+  take(): WorkerState | undefined;
+  /** Stops it unless it was taken. Safe to call twice. */
+  close(): void;
+}
+
+interface WorkerState {
+  worker: Worker;
+  /** Why the worker ended, when it did. */
+  ended?: string;
+}
+
+function spawn(workerFile: string, data: unknown): WorkerState {
+  const worker = new Worker(workerFile, { workerData: data });
+  const state: WorkerState = { worker };
+  // a worker that fails between jobs (while it prepares a hinted input) fails its next job
+  worker.on('error', (err: Error) => (state.ended ??= err.stack ?? err.message));
+  worker.on('exit', (code: number) => (state.ended ??= `worker exited with code ${code}`));
+  return state;
+}
+
+export function prestart(workerFile: string, data: unknown): Prestarted {
+  let state: WorkerState | undefined = spawn(workerFile, data);
+  return {
+    data,
+    take() {
+      const taken = state?.ended === undefined ? state : undefined;
+      state = undefined;
+      return taken;
+    },
+    close() {
+      state?.worker.terminate().catch(() => undefined);
+      state = undefined;
+    },
+  };
+}
+
 /** Starts the workers before it first awaits anything (the caller may start other work right after). */
 export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I, O>): Promise<O[]> {
   const results: O[] = new Array(inputs.length);
@@ -71,10 +116,9 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
     worker.postMessage({ type: 'hint', input, files: Object.fromEntries(files.flatMap((f, i) => (bytes[i] ? [[f, bytes[i]]] : []))) });
   };
 
-  /** A new worker; it reads through the Tree from its start (a hinted input is read before its job). */
-  const start = (data: unknown) => {
-    const worker = new Worker(options.workerFile, { workerData: data });
-    const state: { worker: Worker; ended?: string } = { worker };
+  /** A worker that reads through the Tree from now on (a hinted input is read before its job). */
+  const serveReads = (state: WorkerState) => {
+    const worker = state.worker;
     worker.on('message', async (msg: Message) => {
       if (msg.type !== 'read' || msg.id === undefined || msg.file === undefined) return;
       try {
@@ -83,13 +127,11 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
         worker.postMessage({ type: 'read-result', id: msg.id, error: (err as Error).message });
       }
     });
-    // a worker that fails between jobs (while it prepares a hinted input) fails its next job
-    worker.on('error', (err: Error) => (state.ended ??= err.stack ?? err.message));
-    worker.on('exit', (code: number) => (state.ended ??= `worker exited with code ${code}`));
     return state;
   };
+  let early = options.prestarted;
 
-  const runOne = (state: { worker: Worker; ended?: string }, data: unknown, input: I, shared: unknown) =>
+  const runOne = (state: WorkerState, data: unknown, input: I, shared: unknown) =>
     new Promise<{ output?: O; retry?: boolean; alive: boolean }>((resolve) => {
       const worker = state.worker;
       if (state.ended !== undefined) {
@@ -133,13 +175,15 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
     });
 
   const lane = async () => {
-    let worker: ReturnType<typeof start> | undefined;
+    let worker: WorkerState | undefined;
     let data: unknown;
     try {
       for (let job = queue.shift(); job !== undefined && !fatal; job = queue.shift()) {
         if (!worker) {
-          data = options.workerData?.();
-          worker = start(data);
+          const taken = early?.take();
+          early = undefined;
+          data = taken ? options.prestarted!.data : options.workerData?.();
+          worker = serveReads(taken ?? spawn(options.workerFile, data));
           if (options.shared) {
             const sent = hint(worker.worker, job.input);
             hints.push(sent);
