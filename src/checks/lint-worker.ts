@@ -9,6 +9,7 @@
  */
 import { serve } from '../workers/serve.js';
 import { loadRecipe, type RulesetRecipe } from './ruleset.js';
+import { preferModernNimma } from './spectral-nimma.js';
 import { createRunner, openDocument, type OpenedDocument, type Runner } from './runner.js';
 
 export interface LintWorkerData {
@@ -23,6 +24,7 @@ export type LintJob = { kind: 'file'; file: string } | { kind: 'project'; json: 
 
 // A worker may start before its jobs are known (prestartLintWorker): load what nearly every
 // ruleset needs meanwhile (the same modules the first job would load; importing twice is free).
+preferModernNimma(); // before Spectral loads: see spectral-nimma.ts
 void Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers'), import('@stoplight/spectral-rulesets'), import('./ref-resolver.js')]).catch(() => undefined);
 
 let runner: Promise<Runner> | undefined;

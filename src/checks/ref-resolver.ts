@@ -305,6 +305,27 @@ class FastRunner extends ResolveRunner {
   }
 }
 
+/**
+ * @stoplight/json's startsWith(path, prefix) for two arrays of strings, with the same answers: segment
+ * by segment, equal when both parseInt to NaN and are the same string, or parseInt to the same
+ * number (so '01' matches '1'). The library walks the prefix with for…in and parses both sides of
+ * every segment; equal strings are settled here without parsing (same verdict either way), which
+ * is nearly every segment compared (about 0.15 s on stripe-spec3).
+ */
+export function startsWith(path: Path, prefix: Path): boolean {
+  if (prefix.length > path.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    const a = path[i];
+    const b = prefix[i];
+    if (a === b) continue;
+    const n = parseInt(a);
+    const m = parseInt(b);
+    if (Number.isNaN(n) && Number.isNaN(m)) return false; // different strings
+    if (n !== m) return false;
+  }
+  return true;
+}
+
 /** The library's inline step: every local `$ref` replaced by its target, in dependency order. */
 function dereferenceInline(self: RunnerInternals, crawler: Crawler, resolved: Resolved, draft: unknown): void {
   const paths = new Map<Pointer, Path>();
@@ -327,7 +348,7 @@ function dereferenceInline(self: RunnerInternals, crawler: Crawler, resolved: Re
         stems ??= crawler.pointerStemGraph.dependenciesOf(pointer);
         let circular = false;
         for (const stem of stems) {
-          if (json.startsWith(dependantPath, pathOf(stem))) {
+          if (startsWith(dependantPath, pathOf(stem))) {
             circular = true;
             break;
           }

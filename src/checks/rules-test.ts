@@ -18,6 +18,7 @@ import { UsageError } from '../errors.js';
 import type { Tree } from '../workspace/tree.js';
 import type { Severity } from './finding.js';
 import { builtinRuleset, DEFAULT_RULESET_FILES, loadRulesetFile, RulesetError, type LoadedRuleset } from './ruleset.js';
+import { preferModernNimma } from './spectral-nimma.js';
 
 export const RULE_TEST_GLOBS = ['rules/**/*.test.yaml', 'rules/**/*.test.yml', 'rules/**/*.test.json'];
 
@@ -50,6 +51,7 @@ const SEVERITIES: Severity[] = ['error', 'warn', 'info', 'hint'];
 export async function runRuleTests(options: { root: string; tree: Tree; files?: string[]; ruleset?: string; configuredRuleset?: string }): Promise<CaseResult[]> {
   const files = options.files?.length ? options.files : await options.tree.glob(RULE_TEST_GLOBS);
   if (files.length === 0) throw new UsageError(`no rule tests found (${RULE_TEST_GLOBS.join(', ')})`, 'Write a <rule>.test.yaml beside your rule: see `gitway rules test --help`.');
+  preferModernNimma();
   const [{ default: core }, { default: Parsers }, yaml] = await Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers'), import('yaml')]);
   const rulesets = new Map<string, LoadedRuleset>();
   const rulesetFor = async (testFile: string, declared?: string): Promise<LoadedRuleset> => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ruleset } from '@stoplight/spectral-core';
 import { GitwayError, ExitCode } from '../errors.js';
 import { blobId, type Tree } from '../workspace/tree.js';
+import { preferModernNimma } from './spectral-nimma.js';
 
 export const BUILTIN_RULESETS: Record<string, string> = {
   'gitway:oas': fileURLToPath(new URL('../../rules/gitway-oas.js', import.meta.url)),
@@ -86,6 +87,7 @@ export function builtinPrepared(names: RulesetRecipe & { kind: 'builtin' } = DEF
 }
 
 export async function builtinRuleset(names: RulesetRecipe & { kind: 'builtin' } = DEFAULT_BUILTINS): Promise<LoadedRuleset> {
+  preferModernNimma();
   const { default: core } = await import('@stoplight/spectral-core');
   const members = await Promise.all(names.names.map((n) => import(BUILTIN_RULESETS[n])));
   const ruleset = new core.Ruleset({ extends: members.map((m) => m.default) } as never, { severity: 'recommended', source: 'gitway:builtin' });
@@ -100,6 +102,7 @@ export async function builtinRuleset(names: RulesetRecipe & { kind: 'builtin' } 
 export async function loadRecipe(recipe: RulesetRecipe): Promise<LoadedRuleset> {
   if (recipe.kind === 'builtin') return builtinRuleset(recipe);
   try {
+    preferModernNimma();
     const { default: core } = await import('@stoplight/spectral-core');
     const ruleset = new core.Ruleset(evaluateBundle(recipe.code, recipe.file) as never, { severity: 'recommended', source: recipe.file });
     return { ruleset, source: recipe.source, recipe };

@@ -8,6 +8,7 @@ import type { Json, Yaml } from '@stoplight/spectral-parsers';
 import type { JsonPath } from '../manifest/source.js';
 import type { Finding, Severity } from './finding.js';
 import { RulesetError, type LoadedRuleset } from './ruleset.js';
+import { preferModernNimma } from './spectral-nimma.js';
 
 const SEVERITIES: Severity[] = ['error', 'warn', 'info', 'hint'];
 
@@ -33,6 +34,7 @@ export interface OpenedDocument {
 }
 
 export async function openDocument(root: string, file: string, bytes: Buffer): Promise<OpenedDocument> {
+  preferModernNimma();
   const [{ default: core }, { default: Parsers }] = await Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers')]);
   const text = bytes.toString('utf8');
   const abs = path.join(root, file);
@@ -42,6 +44,7 @@ export async function openDocument(root: string, file: string, bytes: Buffer): P
 
 /** A Spectral instance with the ruleset loaded once, reading `$ref`s only from the tree. */
 export async function createRunner(root: string, read: (file: string) => Promise<Buffer>, loaded: LoadedRuleset): Promise<Runner> {
+  preferModernNimma();
   const [{ default: core }, { default: Parsers }, { FastResolver }] = await Promise.all([
     import('@stoplight/spectral-core'),
     import('@stoplight/spectral-parsers'),

@@ -9,7 +9,8 @@ import path from 'node:path';
 import spectralCore from '@stoplight/spectral-core';
 import Parsers from '@stoplight/spectral-parsers';
 import { Resolver } from '@stoplight/spectral-ref-resolver';
-import { FastResolver } from '../../src/checks/ref-resolver.js';
+import jsonUtils from '@stoplight/json';
+import { FastResolver, startsWith } from '../../src/checks/ref-resolver.js';
 import { projectRoot } from '../helpers/cli.js';
 
 const { Document } = spectralCore;
@@ -122,4 +123,19 @@ components:
     }
     if (exists) await expectSame(file);
   }, 120_000);
+});
+
+describe('startsWith (the inline step\'s circularity test)', () => {
+  it('answers as @stoplight/json\'s startsWith on numeric, padded, hex-like, empty and plain segments', () => {
+    const segments = ['', '0', '00', '1', '01', '1a', '0x1', '16', 'a', 'b', '~0', ' 1', '-1', '1e3', '1000', 'NaN', 'properties', 'items', '€'];
+    let state = 7;
+    const rnd = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
+    const somePath = (len: number) => Array.from({ length: len }, () => segments[rnd(segments.length)]);
+    for (let i = 0; i < 20000; i++) {
+      const a = somePath(rnd(5));
+      // a prefix of a with some segments swapped, or a random path
+      const b = rnd(2) ? a.slice(0, rnd(a.length + 1)).map((s) => (rnd(4) ? s : segments[rnd(segments.length)])) : somePath(rnd(5));
+      expect([a, b, startsWith(a, b)]).toEqual([a, b, jsonUtils.startsWith(a, b)]);
+    }
+  });
 });
