@@ -56,7 +56,6 @@ export function prestartLintWorker(root: string): Prestarted | undefined {
 
 const workerDataFor = (root: string, disabled: string[]): LintWorkerData => ({ root, disabled: [...disabled], current: new SharedArrayBuffer(4) });
 
-
 /**
  * What the cache keeps of one job: its output, the rules it ran without (switched off because they
  * overran elsewhere in that run; their findings are dropped from every run that stops them), and
