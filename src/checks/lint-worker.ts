@@ -25,7 +25,12 @@ export type LintJob = { kind: 'file'; file: string } | { kind: 'project'; json: 
 // A worker may start before its jobs are known (prestartLintWorker): load what nearly every
 // ruleset needs meanwhile (the same modules the first job would load; importing twice is free).
 preferModernNimma(); // before Spectral loads: see spectral-nimma.ts
-void Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers'), import('@stoplight/spectral-rulesets'), import('./ref-resolver.js')]).catch(() => undefined);
+void Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectral-parsers'), import('@stoplight/spectral-rulesets'), import('./ref-resolver.js')])
+  .then(([{ default: core }]) => {
+    // Spectral compiles its ruleset validator once per thread, on the first ruleset: do it now
+    new core.Ruleset({ rules: {} });
+  })
+  .catch(() => undefined);
 
 let runner: Promise<Runner> | undefined;
 /** The rules this worker runs without. */
