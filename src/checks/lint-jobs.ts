@@ -99,11 +99,8 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   const timeouts: Finding[] = [];
   const stopsOf = new Map<LintJob, string[]>();
   const timedOut = new Set<LintJob>();
-  const found = (await Promise.all(all.map((job) => cache.get(keyOf(job), fingerprint)))).map((e) => {
-    const stoppedHere = e !== undefined && (e.stops.length > 0 || e.timedOut === true);
-    // what overran under another time limit says nothing about this one
-    return stoppedHere && e.limitMs !== options.ruleTimeoutMs ? undefined : e;
-  });
+  // under another time limit a rule may have finished, or been stopped, where it would not be now
+  const found = (await Promise.all(all.map((job) => cache.get(keyOf(job), fingerprint)))).map((e) => (e?.limitMs === options.ruleTimeoutMs ? e : undefined));
   for (const e of found) for (const rule of e?.stops ?? []) if (!disabled.includes(rule)) disabled.push(rule);
   // an entry computed without a rule that this run does not stop lacks that rule's findings
   const cached = found.map((e) => (e?.without.every((r) => disabled.includes(r)) ? e : undefined));
@@ -115,12 +112,20 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   }
   const jobs = all.filter((_, i) => cached[i] === undefined);
   const outputs = new Map<LintJob, unknown>();
+  /** The content each job was given (its files' blob ids): what its result is stored under. */
+  const served = new Map<LintJob, Map<string, string>>();
+  const serve = (job: LintJob, file: string, bytes: Buffer) => {
+    let files = served.get(job);
+    if (!files) served.set(job, (files = new Map()));
+    files.set(file, blobId(bytes));
+  };
   const writes: Promise<void>[] = [];
   const store = (job: LintJob, result: JobResult | undefined) => {
     writes.push(
       (async () => {
-        const deps = new Map<string, string>();
-        for (const f of result?.files ?? (job.kind === 'file' ? [job.file] : [])) deps.set(f, await fingerprint(f).catch(() => ''));
+        const deps = new Map(served.get(job));
+        // a file the job read that was not served to it for this job (none expected): as it is now
+        for (const f of result?.files ?? []) if (!deps.has(f)) deps.set(f, await fingerprint(f).catch(() => ''));
         await cache.set(keyOf(job), deps, { output: result?.output, without: result?.without ?? [], stops: stopsOf.get(job) ?? [], timedOut: timedOut.has(job) || undefined, limitMs: options.ruleTimeoutMs });
       })(),
     );
@@ -135,6 +140,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       const runner = await createRunner(options.root, async (f) => {
         const b = await read(f);
         files.set(f, b);
+        serve(job, f, b);
         return b;
       }, loaded);
       const output = job.kind === 'file' ? await runner.lintFile(job.file) : await runner.lintProject(job.json);
@@ -142,7 +148,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       store(job, { output, files: [...files.keys()], without: [] });
     }
   } else {
-    let ruleNames: string[] | undefined;
+    let ruleNames: Promise<string[]> | undefined;
     const results = await runPool<LintJob, JobResult | undefined>(jobs, {
       workerFile,
       tree: options.tree,
@@ -153,20 +159,28 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       // the pool asks for it once the workers have started and have their first file
       shared: recipeOf,
       prefetch: (job) => (job.kind === 'file' ? [job.file] : []),
+      onServe: serve,
       timeoutMs: () => options.ruleTimeoutMs,
       // loading the ruleset on a fresh worker is not a rule's time
       setupTimeoutMs: Math.max(options.ruleTimeoutMs, SETUP_TIMEOUT_MS),
       onTimeout: async (job, worker) => {
-        const index = Atomics.load(new Int32Array((worker.data as LintWorkerData).current), 0) - 1;
+        const data = worker.data as LintWorkerData;
+        if (!worker.started) {
+          // the machine's load, not the content: reported, never cached
+          timeouts.push({ file: fileOf(job), line: 1, column: 1, path: [], code: 'gitway-lint-timeout', severity: 'error', message: `the lint worker for ${whereOf(job)} did not load the ruleset within ${Math.max(options.ruleTimeoutMs, SETUP_TIMEOUT_MS) / 1000} s and was stopped` });
+          return { output: undefined };
+        }
+        const index = Atomics.load(new Int32Array(data.current), 0) - 1;
         // the rule's name: only the workers hold the ruleset, so load it here on this rare path
-        ruleNames ??= Object.keys((await loadRecipe(await recipeOf())).ruleset.rules);
-        const rule = index >= 0 ? ruleNames[index] : undefined;
-        if (rule === undefined || disabled.includes(rule)) {
+        ruleNames ??= recipeOf().then(async (recipe) => Object.keys((await loadRecipe(recipe)).ruleset.rules));
+        const rule = index >= 0 ? (await ruleNames)[index] : undefined;
+        // a rule this worker ran without cannot be the one; another lane may have stopped it already
+        if (rule === undefined || data.disabled.includes(rule)) {
           timeouts.push(jobStopped(job));
           timedOut.add(job);
           return { output: undefined };
         }
-        disabled.push(rule);
+        if (!disabled.includes(rule)) disabled.push(rule);
         stopsOf.set(job, [...(stopsOf.get(job) ?? []), rule]);
         timeouts.push(ruleStopped(job, rule));
         return { retry: true };
@@ -237,7 +251,7 @@ async function mapProjectResults(results: ProjectResult[], project: ProjectInput
         const at = src ? positionOf(src, JSON.parse(p) as JsonPath, true) : { line: 1, column: 1 };
         known[p] = [at.line, at.column];
       }
-      if (src && text) await cache.set(file, new Map([[file, blobId(text)]]), known);
+      if (src && text) await cache.set(file, new Map([[file, blobId(text)]]), known); // the bytes parsed, whatever the file is now
     }
     positions.set(file, known);
   }

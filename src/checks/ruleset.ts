@@ -62,8 +62,26 @@ export async function rulesetIdentity(recipe: RulesetRecipe, rulesDir = fileURLT
   const files = (await fsp.readdir(rulesDir, { recursive: true })).filter((f) => f.endsWith('.js')).sort();
   for (const f of files) hash.update(`\u0000${f}\u0000`).update(await fsp.readFile(path.join(rulesDir, f)));
   const req = createRequire(import.meta.url);
-  for (const name of ['@stoplight/spectral-core', '@stoplight/spectral-functions', '@stoplight/spectral-rulesets', '@stoplight/spectral-parsers']) {
+  for (const name of ['@stoplight/spectral-core', '@stoplight/spectral-functions', '@stoplight/spectral-rulesets', '@stoplight/spectral-parsers', '@stoplight/spectral-formats', 'nimma']) {
     hash.update(`\u0000${name}@${await packageVersion(req.resolve(name), name)}`);
+  }
+  if (recipe.kind === 'bundle') {
+    // the packages a bundle requires, resolved as evaluateBundle resolves them (a repository's own
+    // node_modules first): an update of one changes what the ruleset does
+    const from = createRequire(recipe.file);
+    const paths = [path.dirname(recipe.file), path.dirname(fileURLToPath(import.meta.url))];
+    const names = [...new Set([...recipe.code.matchAll(/\brequire\((['"])([^'"]+)\1\)/g)].map((m) => m[2]))].sort();
+    for (const id of names) {
+      const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+      let where = '';
+      try {
+        const entry = from.resolve(id, { paths });
+        where = `${entry}@${await packageVersion(entry, name)}`;
+      } catch {
+        where = '(not found)';
+      }
+      hash.update(`\u0000${id}=${where}`);
+    }
   }
   return hash.digest('hex');
 }

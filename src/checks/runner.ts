@@ -64,6 +64,9 @@ export async function createRunner(root: string, read: (file: string) => Promise
   });
   const spectral = new core.Spectral({ resolver });
   spectral.setRuleset(loaded.ruleset);
+  // Each job reads every file it refers to again (they are its cache dependencies): the resolver
+  // would otherwise serve a file another document of this thread already read, unrecorded.
+  const forgetFiles = () => (resolver as unknown as { uriCache?: { purge?: () => void } }).uriCache?.purge?.();
   type SpectralDocument = Parameters<typeof spectral.run>[0];
   /** Runs the ruleset; when a rule breaks (a throwing function, an invalid JSONPath) names it. */
   const run = async (doc: SpectralDocument, file: string) => {
@@ -105,6 +108,7 @@ export async function createRunner(root: string, read: (file: string) => Promise
 
   return {
     async lintFile(file, opened) {
+      forgetFiles();
       const doc = (await (opened ?? openDocument(root, file, await read(file)))).document;
       const results = await run(doc, file);
       const data = doc.data;
@@ -116,6 +120,7 @@ export async function createRunner(root: string, read: (file: string) => Promise
       return findings;
     },
     async lintProject(json) {
+      forgetFiles();
       const doc = new core.Document(json, Parsers.Json, path.join(root, '.gitway-project.json'));
       const results = await run(doc, 'the manifests');
       return results.map((r) => ({ code: String(r.code), message: r.message, severity: SEVERITIES[r.severity] ?? 'error', path: r.path.map((p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p)) }));

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Tree } from '../workspace/tree.js';
+import { blobId, type Tree } from '../workspace/tree.js';
 import { analyseDocument, type OpenApiSummary } from './analyse.js';
 
 export interface PoolOptions {
@@ -20,29 +20,39 @@ const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 export async function analyseDocuments(tree: Tree, files: readonly string[], options: PoolOptions): Promise<Map<string, OpenApiSummary>> {
   if (files.length === 0) return new Map();
-  const read = (f: string) => tree.read(f);
   if (options.cache === false) return analyseUncached(tree, files, options);
   const { ResultCache } = await import('../cache.js');
   const cache = new ResultCache<OpenApiSummary>(tree.root, 'openapi', 'analyse');
   const cached = await Promise.all(files.map((f) => cache.get(f, (dep) => tree.fingerprint(dep))));
   const missing = files.filter((_, i) => cached[i] === undefined);
-  const fresh = await analyseUncached(tree, missing, options);
+  // the content each analysis was given, not the files as they are once it is over
+  const served = new Map<string, Map<string, string>>();
+  const fresh = await analyseUncached(tree, missing, options, (file, dep, bytes) => {
+    if (!served.has(file)) served.set(file, new Map());
+    served.get(file)!.set(dep, blobId(bytes));
+  });
   for (const summary of fresh.values()) {
     if (summary.findings.some((f) => f.code === 'openapi-timeout' || f.code === 'openapi-crash')) continue;
     const deps = new Map<string, string>();
-    for (const f of summary.files) deps.set(f, await tree.fingerprint(f).catch(() => ''));
+    for (const f of summary.files) deps.set(f, served.get(summary.file)?.get(f) ?? (await tree.fingerprint(f).catch(() => '')));
     await cache.set(summary.file, deps, summary);
   }
   return new Map(files.map((f, i) => [f, cached[i] ?? fresh.get(f)!]));
 }
 
-async function analyseUncached(tree: Tree, files: readonly string[], options: PoolOptions): Promise<Map<string, OpenApiSummary>> {
+async function analyseUncached(tree: Tree, files: readonly string[], options: PoolOptions, onServe?: (file: string, dep: string, bytes: Buffer) => void): Promise<Map<string, OpenApiSummary>> {
   const results = new Map<string, OpenApiSummary>();
   if (files.length === 0) return results;
-  const read = (f: string) => tree.read(f);
   if (!existsSync(workerFile)) {
     // Running from sources (unit tests): same analysis on this thread, with a soft time bound.
-    for (const file of files) results.set(file, await withSoftTimeout(file, analyseDocument(file, read), options.timeoutMs));
+    for (const file of files) {
+      const read = async (f: string) => {
+        const bytes = await tree.read(f);
+        onServe?.(file, f, bytes);
+        return bytes;
+      };
+      results.set(file, await withSoftTimeout(file, analyseDocument(file, read), options.timeoutMs));
+    }
     return results;
   }
   const { runPool } = await import('../workers/pool.js');
@@ -51,6 +61,7 @@ async function analyseUncached(tree: Tree, files: readonly string[], options: Po
     tree,
     threads: options.concurrency,
     timeoutMs: () => options.timeoutMs,
+    onServe,
     onTimeout: (file) => ({ output: tooSlow(file, options.timeoutMs) }),
     onCrash: (file, detail) => crashed(file, detail, 0),
   });

@@ -39,7 +39,9 @@ export interface PoolOptions<I, O> {
    */
   setupTimeoutMs?: number;
   /** What an overrun job gives: a result, or `retry` to run it again on a fresh worker. */
-  onTimeout: (input: I, worker: { data: unknown }) => TimeoutDecision<O> | Promise<TimeoutDecision<O>>;
+  onTimeout: (input: I, worker: { data: unknown; started: boolean }) => TimeoutDecision<O> | Promise<TimeoutDecision<O>>;
+  /** Hears of every file sent to a worker for an input (read for its job, or sent with its hint). */
+  onServe?: (input: I, file: string, bytes: Buffer) => void;
   /** What a job gives when its worker fails (a bug, or an error the worker could not report). */
   onCrash: (input: I, detail: string) => O;
   /** An error the worker reports as expected (e.g. a ruleset that cannot load) rejects the whole run. */
@@ -70,6 +72,8 @@ export interface Prestarted {
 
 interface WorkerState {
   worker: Worker;
+  /** The input the worker is busy with (or was hinted), whose reads these are. */
+  current?: unknown;
   /** Why the worker ended, when it did. */
   ended?: string;
 }
@@ -110,10 +114,12 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
   const hints: Promise<void>[] = [];
   let shared: Promise<unknown> | undefined;
   const sharedOnce = () => (shared ??= Promise.all(hints).then(() => options.shared?.()));
-  const hint = async (worker: Worker, input: I) => {
+  const hint = async (state: WorkerState, input: I) => {
     const files = options.prefetch?.(input) ?? [];
     const bytes = await Promise.all(files.map((f) => options.tree.read(f).catch(() => undefined)));
-    worker.postMessage({ type: 'hint', input, files: Object.fromEntries(files.flatMap((f, i) => (bytes[i] ? [[f, bytes[i]]] : []))) });
+    state.current = input;
+    files.forEach((f, i) => bytes[i] && options.onServe?.(input, f, bytes[i]));
+    state.worker.postMessage({ type: 'hint', input, files: Object.fromEntries(files.flatMap((f, i) => (bytes[i] ? [[f, bytes[i]]] : []))) });
   };
 
   /** A worker that reads through the Tree from now on (a hinted input is read before its job). */
@@ -122,7 +128,9 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
     worker.on('message', async (msg: Message) => {
       if (msg.type !== 'read' || msg.id === undefined || msg.file === undefined) return;
       try {
-        worker.postMessage({ type: 'read-result', id: msg.id, bytes: await options.tree.read(msg.file) });
+        const bytes = await options.tree.read(msg.file);
+        if (state.current !== undefined) options.onServe?.(state.current as I, msg.file, bytes);
+        worker.postMessage({ type: 'read-result', id: msg.id, bytes });
       } catch (err) {
         worker.postMessage({ type: 'read-result', id: msg.id, error: (err as Error).message });
       }
@@ -148,13 +156,15 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
         worker.off('exit', onExit);
         resolve(r);
       };
+      let started = false;
       const overrun = () => {
         void worker.terminate();
-        finish(Promise.resolve(options.onTimeout(input, { data })).then((decided) => ('retry' in decided ? { retry: true, alive: false } : { output: decided.output, alive: false })));
+        finish(Promise.resolve(options.onTimeout(input, { data, started })).then((decided) => ('retry' in decided ? { retry: true, alive: false } : { output: decided.output, alive: false })));
       };
       let timer = setTimeout(overrun, Math.max(options.setupTimeoutMs ?? 0, options.timeoutMs(input)));
       const onMessage = (msg: Message) => {
         if (msg.type === 'started') {
+          started = true;
           clearTimeout(timer);
           timer = setTimeout(overrun, options.timeoutMs(input));
         } else if (msg.type === 'done') {
@@ -171,6 +181,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
+      state.current = input;
       worker.postMessage({ type: 'job', input, shared });
     });
 
@@ -185,7 +196,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
           data = taken ? options.prestarted!.data : options.workerData?.();
           worker = serveReads(taken ?? spawn(options.workerFile, data));
           if (options.shared) {
-            const sent = hint(worker.worker, job.input);
+            const sent = hint(worker, job.input);
             hints.push(sent);
             await sent;
           }

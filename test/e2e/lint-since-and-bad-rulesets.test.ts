@@ -153,3 +153,65 @@ describe('a rule that never returns', () => {
     }
   });
 });
+
+describe('the result cache and the rule time limit, on several lint workers', () => {
+  const docs = ['a', 'b', 'c', 'd'];
+  const files = (extra: Record<string, string>) => ({
+    'gitway.yaml': CONFIG,
+    'gateway/be.yaml': FILES['gateway/be.yaml'],
+    ...Object.fromEntries(docs.flatMap((n) => [[`apis/${n}.yaml`, doc(n, './common.yaml')], [`gateway/${n}.yaml`, api(n, n)]])),
+    'apis/common.yaml': 'type: object\n',
+    ...extra,
+  });
+
+  it('a rule that overruns on two workers at once is stopped on both documents, which keep their other findings', () => {
+    const repo = tempRepo(
+      files({
+        'rules/ruleset.yaml': 'extends: [gitway:oas, gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.info\n    then: { function: spin }\n',
+        'rules/functions/spin.js': 'export default function spin() { for (;;) {} }\n',
+      }),
+    );
+    try {
+      const r = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
+      const found = (JSON.parse(r.stdout) as { findings: { file: string; code: string }[] }).findings;
+      expect(found.filter((f) => f.code === 'gitway-lint-timeout')).toEqual([]);
+      expect(found.some((f) => f.code === 'gitway-rule-timeout')).toBe(true);
+      for (const n of docs) expect(found.some((f) => f.file === `apis/${n}.yaml` && f.code === 'operation-operationId')).toBe(true);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('a cached result follows every file it read, also one another document of its worker read first', () => {
+    const repo = tempRepo(
+      files({
+        'rules/ruleset.yaml': 'extends: [gitway:manifests]\nfunctions: [objectBody]\nrules:\n  object-body:\n    given: $.paths[*][*]\n    then: { function: objectBody }\n',
+        'rules/functions/objectBody.js': "export default function objectBody(op) {\n  const schema = op.responses['200'].content['application/json'].schema;\n  return schema.type === 'object' ? [] : [{ message: 'the body is not an object' }];\n}\n",
+      }),
+    );
+    try {
+      const count = (stdout: string) => (JSON.parse(stdout) as { findings: { code: string }[] }).findings.filter((f) => f.code === 'object-body').length;
+      expect(count(gitway(['lint', '--format', 'json'], { cwd: repo.dir }).stdout)).toBe(0);
+      writeFileSync(path.join(repo.dir, 'apis/common.yaml'), 'type: string\n');
+      expect(count(gitway(['lint', '--format', 'json'], { cwd: repo.dir }).stdout)).toBe(4); // every document, cached or not
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('results cached under one time limit are not served under another', () => {
+    const repo = tempRepo(
+      files({
+        'rules/ruleset.yaml': 'extends: [gitway:manifests]\nfunctions: [slow]\nrules:\n  slow:\n    given: $.info\n    then: { function: slow }\n',
+        // three seconds on document a only
+        'rules/functions/slow.js': "export default function slow(info) {\n  if (info.title === 'a') { const until = Date.now() + 3000; while (Date.now() < until) {} }\n  return [];\n}\n",
+      }),
+    );
+    try {
+      expect(gitway(['lint', '--rule-timeout', '30', '--format', 'json'], { cwd: repo.dir }).stdout).not.toContain('gitway-rule-timeout');
+      expect(gitway(['lint', '--rule-timeout', '1', '--format', 'json'], { cwd: repo.dir }).stdout).toContain("rule 'slow'");
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
