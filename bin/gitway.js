@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The only place that sets the process's exit code.
-import { run } from '../dist/cli/main.js';
 
 // `gitway … | head`: a reader that stops reading is not a crash
 process.stdout.on('error', (err) => {
@@ -8,4 +7,12 @@ process.stdout.on('error', (err) => {
   process.exit(process.exitCode ?? 0);
 });
 
-process.exitCode = await run(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// `gitway lint` runs in a `gitway server` of this build when one runs (src/server/client.ts)
+const { forwardToServer } = await import('../dist/server/client.js');
+const served = await forwardToServer(argv);
+if (served !== undefined) process.exitCode = served;
+else {
+  const { run } = await import('../dist/cli/main.js');
+  process.exitCode = await run(argv);
+}

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { warm } from './workers/warm.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /** Changes when what an entry's deps mean changes. */
@@ -45,7 +46,7 @@ export class ResultCache<T> {
     if (!this.enabled) return undefined;
     let entry: Entry<T>;
     try {
-      entry = JSON.parse(await fsp.readFile(this.fileFor(key), 'utf8')) as Entry<T>;
+      entry = await this.read(this.fileFor(key));
     } catch {
       return undefined;
     }
@@ -57,6 +58,21 @@ export class ResultCache<T> {
       }
     }
     return entry.value;
+  }
+
+  /**
+   * An entry file, parsed. A long-lived process (gitway server) keeps entries it has parsed, frozen
+   * (callers share them), while the file's size, time and inode are the same.
+   */
+  private async read(file: string): Promise<Entry<T>> {
+    const memo = warm()?.entries;
+    if (!memo) return JSON.parse(await fsp.readFile(file, 'utf8')) as Entry<T>;
+    const stamp = stampOf(await fsp.stat(file));
+    const known = memo.get(file);
+    if (known?.stamp === stamp) return known.entry as Entry<T>;
+    const entry = deepFreeze(JSON.parse(await fsp.readFile(file, 'utf8')) as Entry<T>);
+    memo.set(file, { stamp, entry });
+    return entry;
   }
 
   /** Stores a result with the fingerprints of the files it was computed from. */
@@ -71,8 +87,20 @@ export class ResultCache<T> {
       const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       await fsp.writeFile(tmp, JSON.stringify(entry));
       await fsp.rename(tmp, target);
+      const memo = warm()?.entries;
+      if (memo) memo.set(target, { stamp: stampOf(await fsp.stat(target)), entry: deepFreeze(entry) });
     } catch {
       // best effort
     }
   }
+}
+
+const stampOf = (st: { size: number; mtimeMs: number; ino: number }) => `${st.size}:${st.mtimeMs}:${st.ino}`;
+
+function deepFreeze<V>(value: V): V {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

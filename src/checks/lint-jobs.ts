@@ -13,6 +13,7 @@ import type { LintJob, LintWorkerData } from './lint-worker.js';
 import { loadRecipe, RulesetError, rulesetIdentity, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
 import { createRunner, ignored, type ProjectResult } from './runner.js';
 import { prestart, runPool, type Prestarted } from '../workers/pool.js';
+import { warm } from '../workers/warm.js';
 
 export const DEFAULT_RULE_TIMEOUT_S = 60;
 /** Time a fresh lint worker may take to load the ruleset. */
@@ -50,11 +51,14 @@ const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
  * first jobs. Undefined where lints run on this thread (from sources).
  */
 export function prestartLintWorker(root: string): Prestarted | undefined {
-  if (!existsSync(workerFile)) return undefined;
-  return prestart(workerFile, workerDataFor(root, []));
+  // a long-lived process that kept a lint worker for this repository uses that one; one started
+  // early and not used is kept for the next run
+  if (!existsSync(workerFile) || warm()?.workers.has(`lint\u0000${root}\u0000`)) return undefined;
+  return prestart(workerFile, workerDataFor(root, []), `lint-unused\u0000${root}`);
 }
 
 const workerDataFor = (root: string, disabled: string[]): LintWorkerData => ({ root, disabled: [...disabled], current: new SharedArrayBuffer(4) });
+const keepKeyOf = (root: string, identity: string, disabled: string[]) => `lint\u0000${root}\u0000${identity}\u0000${disabled.join('\u0000')}`;
 
 /**
  * What the cache keeps of one job: its output, the rules it ran without (switched off because they
@@ -85,8 +89,9 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   const prepared = () => (preparing ??= (typeof given === 'function' ? given() : Promise.resolve(given)).then((p) => ((source = p.source), p)));
   const recipeOf = async () => (await prepared()).recipe;
   const { ResultCache, sha256 } = await import('../cache.js');
-  // the cache's keys need the ruleset first; without the cache it is prepared while the workers start
-  const cache = new ResultCache<CachedJob>(options.root, 'lint', options.cache === false ? '' : `2\u0000${await rulesetIdentity(await recipeOf())}`, options.cache !== false);
+  // the cache's keys (and kept workers) need the ruleset first; otherwise it is prepared while the workers start
+  const identity = options.cache !== false || warm() ? await rulesetIdentity(await recipeOf()) : '';
+  const cache = new ResultCache<CachedJob>(options.root, 'lint', options.cache === false ? '' : `2\u0000${identity}`, options.cache !== false);
   const keyOf = (job: LintJob) => (job.kind === 'file' ? `file:${job.file}` : `project:${sha256(job.json)}`);
   const fileOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'gitway.yaml');
   const whereOf = (job: LintJob) => (job.kind === 'file' ? job.file : 'the manifests');
@@ -154,6 +159,8 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       tree: options.tree,
       threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
       workerData: () => workerDataFor(options.root, disabled),
+      // a long-lived process keeps workers that hold this ruleset, without these rules
+      keepKey: (data) => keepKeyOf(options.root, identity, (data as LintWorkerData).disabled),
       // a worker started without the rules this run switches off would run them
       prestarted: disabled.length === 0 ? options.prestarted : undefined,
       // the pool asks for it once the workers have started and have their first file
@@ -236,7 +243,7 @@ async function mapProjectResults(results: ProjectResult[], project: ProjectInput
   const cache = new ResultCache<Record<string, [number, number]>>(root, 'positions', '1', cacheEnabled);
   const positions = new Map<string, Record<string, [number, number]>>();
   for (const [file, paths] of needed) {
-    const known = (await cache.get(file, (f) => tree.fingerprint(f))) ?? {};
+    const known = { ...(await cache.get(file, (f) => tree.fingerprint(f))) };
     const missing = [...paths].filter((p) => !(p in known));
     if (missing.length) {
       let src: SourceDocument | null = null;

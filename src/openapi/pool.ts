@@ -62,6 +62,8 @@ async function analyseUncached(tree: Tree, files: readonly string[], options: Po
     threads: options.concurrency,
     timeoutMs: () => options.timeoutMs,
     onServe,
+    // a long-lived process keeps these workers (they hold nothing of a document after its job)
+    keepKey: () => 'openapi',
     onTimeout: (file) => ({ output: tooSlow(file, options.timeoutMs) }),
     onCrash: (file, detail) => crashed(file, detail, 0),
   });

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Tree } from '../workspace/tree.js';
+import { warm } from './warm.js';
 
 export interface PoolOptions<I, O> {
   workerFile: string;
@@ -46,6 +47,13 @@ export interface PoolOptions<I, O> {
   onCrash: (input: I, detail: string) => O;
   /** An error the worker reports as expected (e.g. a ruleset that cannot load) rejects the whole run. */
   onFatal?: (error: { message: string; name?: string; hint?: string }) => Error;
+  /**
+   * In a long-lived process (workers/warm.ts): workers that end the run healthy are kept under the
+   * key of their data, and a later run whose `workerData` has the same key takes them instead of
+   * starting new ones. The key must say everything a worker holds from earlier jobs (its data, its
+   * loaded ruleset).
+   */
+  keepKey?: (data: unknown) => string;
 }
 
 export type TimeoutDecision<O> = { output: O } | { retry: true };
@@ -72,6 +80,12 @@ export interface Prestarted {
 
 interface WorkerState {
   worker: Worker;
+  /** What it was started with. */
+  data: unknown;
+  /** Serves the worker's reads from this run's Tree. */
+  reads?: (msg: Message) => void;
+  /** Stops watching for its end (before it is kept for another run). */
+  unwatch?: () => void;
   /** The input the worker is busy with (or was hinted), whose reads these are. */
   current?: unknown;
   /** Why the worker ended, when it did. */
@@ -79,25 +93,39 @@ interface WorkerState {
 }
 
 function spawn(workerFile: string, data: unknown): WorkerState {
-  const worker = new Worker(workerFile, { workerData: data });
-  const state: WorkerState = { worker };
-  // a worker that fails between jobs (while it prepares a hinted input) fails its next job
-  worker.on('error', (err: Error) => (state.ended ??= err.stack ?? err.message));
-  worker.on('exit', (code: number) => (state.ended ??= `worker exited with code ${code}`));
+  return watchEnd({ worker: new Worker(workerFile, { workerData: data }), data });
+}
+
+/** A worker that fails between jobs (while it prepares a hinted input) fails its next job. */
+function watchEnd(state: WorkerState): WorkerState {
+  const worker = state.worker;
+  const error = (err: Error) => (state.ended ??= err.stack ?? err.message);
+  const exit = (code: number) => (state.ended ??= `worker exited with code ${code}`);
+  worker.on('error', error).on('exit', exit);
+  state.unwatch = () => worker.off('error', error).off('exit', exit);
   return state;
 }
 
-export function prestart(workerFile: string, data: unknown): Prestarted {
-  let state: WorkerState | undefined = spawn(workerFile, data);
+/**
+ * In a long-lived process (workers/warm.ts), `keepKey` names where a worker left unused is kept, and
+ * where the next prestart finds it instead of starting another.
+ */
+export function prestart(workerFile: string, data: unknown, keepKey?: string): Prestarted {
+  const keeper = keepKey === undefined ? undefined : warm()?.workers;
+  const kept = keeper?.take(keepKey!);
+  let state: WorkerState | undefined = kept ? watchEnd({ worker: kept.worker, data: kept.data }) : spawn(workerFile, data);
   return {
-    data,
+    data: state.data,
     take() {
       const taken = state?.ended === undefined ? state : undefined;
       state = undefined;
       return taken;
     },
     close() {
-      state?.worker.terminate().catch(() => undefined);
+      if (state && keeper && state.ended === undefined) {
+        state.unwatch?.();
+        keeper.put(keepKey!, { worker: state.worker, data: state.data });
+      } else state?.worker.terminate().catch(() => undefined);
       state = undefined;
     },
   };
@@ -125,7 +153,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
   /** A worker that reads through the Tree from now on (a hinted input is read before its job). */
   const serveReads = (state: WorkerState) => {
     const worker = state.worker;
-    worker.on('message', async (msg: Message) => {
+    state.reads = async (msg: Message) => {
       if (msg.type !== 'read' || msg.id === undefined || msg.file === undefined) return;
       try {
         const bytes = await options.tree.read(msg.file);
@@ -134,10 +162,22 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
       } catch (err) {
         worker.postMessage({ type: 'read-result', id: msg.id, error: (err as Error).message });
       }
-    });
+    };
+    worker.on('message', state.reads);
     return state;
   };
   let early = options.prestarted;
+  const keeper = options.keepKey && warm()?.workers;
+  /** A healthy worker kept for a later run (long-lived process), or let go. */
+  const release = (state: WorkerState) => {
+    if (state.reads) state.worker.off('message', state.reads);
+    state.unwatch?.();
+    state.current = undefined;
+    if (keeper && !fatal && state.ended === undefined) keeper.put(options.keepKey!(state.data), { worker: state.worker, data: state.data });
+    // not awaited: a worker with a large heap takes a while to tear down (0.15 s after a 4 MB
+    // document); the process still waits for it before exiting, but reports the results meanwhile
+    else state.worker.terminate().catch(() => undefined);
+  };
 
   const runOne = (state: WorkerState, data: unknown, input: I, shared: unknown) =>
     new Promise<{ output?: O; retry?: boolean; alive: boolean }>((resolve) => {
@@ -191,10 +231,13 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
     try {
       for (let job = queue.shift(); job !== undefined && !fatal; job = queue.shift()) {
         if (!worker) {
-          const taken = early?.take();
-          early = undefined;
-          data = taken ? options.prestarted!.data : options.workerData?.();
-          worker = serveReads(taken ?? spawn(options.workerFile, data));
+          const kept = keeper ? keeper.take(options.keepKey!(options.workerData?.())) : undefined;
+          const taken = kept ? undefined : early?.take();
+          if (!kept) early = undefined;
+          const fresh = kept ? { worker: kept.worker, data: kept.data } : (taken ?? spawn(options.workerFile, options.workerData?.()));
+          if (kept) watchEnd(fresh);
+          data = fresh.data;
+          worker = serveReads(fresh);
           if (options.shared) {
             const sent = hint(worker, job.input);
             hints.push(sent);
@@ -207,9 +250,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
         else if (!fatal) results[job.index] = r.output as O;
       }
     } finally {
-      // not awaited: a worker with a large heap takes a while to tear down (0.15 s after a 4 MB
-      // document); the process still waits for it before exiting, but reports the results meanwhile
-      if (worker) worker.worker.terminate().catch(() => undefined);
+      if (worker) release(worker);
     }
   };
   await Promise.all(Array.from({ length: threads }, lane));

@@ -17,5 +17,6 @@ import { registerDiff } from './diff.js';
 import { registerLint } from './lint.js';
 import { registerHook } from './hook.js';
 import { registerRules } from './rules.js';
+import { registerServer } from './server.js';
 
-export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerRollback, registerHistory, registerDump, registerDiff, registerLint, registerHook, registerRules];
+export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerInit, registerValidate, registerRender, registerPlan, registerApply, registerRollback, registerHistory, registerDump, registerDiff, registerLint, registerHook, registerRules, registerServer];
