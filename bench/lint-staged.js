@@ -7,7 +7,10 @@
 // does. Prints the median (and each run) of wall time and peak RSS against the 1 s goal, then for
 // comparison: the same with nothing changed since the last run (everything cached), `--staged
 // --since HEAD` (report only on what changed, and what refers to it), and `--staged --no-cache`
-// (BENCH_COLD_RUNS times, default 1: it lints the whole corpus, minutes).
+// (BENCH_COLD_RUNS times, default 1: it lints the whole corpus, minutes). Then the same edits with a
+// `gitway server` running (started here in its own folder, stopped at the end): its first command
+// loads Spectral and the ruleset, the next BENCH_RUNS are timed, as `--format json` and as the
+// pre-commit hook runs it (`--quiet`, stylish).
 //
 //   node bench/lint-staged.js                          # the document of median size
 //   BENCH_DOC=listennotes.com.json node bench/lint-staged.js
@@ -41,7 +44,9 @@ const git = (...args) => {
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
-const gitway = (...args) => measured(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
+const serverDir = mkdtempSync(path.join(os.tmpdir(), 'gitway-bench-server-'));
+let useServer = false;
+const gitway = (...args) => measured(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '1', GITWAY_SERVER_DIR: serverDir, GITWAY_SERVER: useServer ? '' : 'off' } });
 const report = (r, what) => {
   try {
     return JSON.parse(r.stdout);
@@ -115,7 +120,41 @@ try {
     const cold = await gitway('lint', '--staged', '--no-cache', '--format', 'json', '--fail-on', 'never');
     console.log(line(`--staged --no-cache${COLD_RUNS > 1 ? ` (${i})` : ''}`, cold, report(cold, '--staged --no-cache')));
   }
+
+  // with a server
+  useServer = true;
+  const started = await gitway('server', 'start', '--idle-timeout', '10m');
+  if (started.status !== 0) throw new Error(`gitway server start: ${started.stderr}`);
+  let n = runs + 1;
+  const edit1 = async (...args) => {
+    writeFileSync(path.join(repo, target.doc), edit.apply(++n));
+    git('add', target.doc);
+    return gitway('lint', '--staged', ...args, '--fail-on', 'never');
+  };
+  const first = await edit1('--format', 'json');
+  console.log(line('server: first command (loads all)', first, report(first, 'server, first')));
+  for (const [label, args] of [['--format json', ['--format', 'json']], ['--quiet (the hook)', ['--quiet']]]) {
+    const served = [];
+    for (let i = 1; i <= runs; i++) {
+      const r = await edit1(...args);
+      const rep = label.startsWith('--format json') ? report(r, `server ${label} ${i}`) : undefined;
+      served.push(r);
+      console.log(line(`  server, ${label}, edit ${i}`, r, rep));
+      if (rep && lastReport) {
+        const others = (x) => JSON.stringify(x.findings.filter((f) => f.file !== target.doc));
+        if (others(rep) !== others(lastReport)) console.log('  findings outside the changed document differ from the run without a server  <-- CHECK');
+      }
+    }
+    const w = median(served.map((r) => r.wall));
+    console.log(`server, --staged ${label.padEnd(20)} median ${seconds(w)}, client peak RSS ${mb(Math.max(...served.map((r) => r.peakRssKb)))}   goal 1 s: ${w < GOAL_MS ? 'met' : 'MISSED'}`);
+  }
+  const status = await gitway('server', 'status', '--format', 'json');
+  const st = JSON.parse(status.stdout);
+  console.log(`server after the runs: ${mb(st.rssBytes / 1024)} RSS (main thread and ${st.workers} kept worker(s))`);
 } finally {
+  useServer = true;
+  await gitway('server', 'stop').catch(() => undefined);
+  rmSync(serverDir, { recursive: true, force: true });
   if (!process.env.BENCH_KEEP) rmSync(repo, { recursive: true, force: true });
   else console.log(`kept ${repo}`);
 }
