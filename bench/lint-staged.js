@@ -10,7 +10,7 @@
 // (BENCH_COLD_RUNS times, default 1: it lints the whole corpus, minutes). Then the same edits with a
 // `gitway server` running (started here in its own folder, stopped at the end): its first command
 // loads Spectral and the ruleset, the next BENCH_RUNS are timed, as `--format json` and as the
-// pre-commit hook runs it (`--quiet`, stylish).
+// pre-commit hook runs it (`gitway lint --staged`: stylish, to a pipe).
 //
 //   node bench/lint-staged.js                          # the document of median size
 //   BENCH_DOC=listennotes.com.json node bench/lint-staged.js
@@ -133,7 +133,7 @@ try {
   };
   const first = await edit1('--format', 'json');
   console.log(line('server: first command (loads all)', first, report(first, 'server, first')));
-  for (const [label, args] of [['--format json', ['--format', 'json']], ['--quiet (the hook)', ['--quiet']]]) {
+  for (const [label, args] of [['--format json', ['--format', 'json']], ['(the hook)', []]]) {
     const served = [];
     for (let i = 1; i <= runs; i++) {
       const r = await edit1(...args);

@@ -79,10 +79,11 @@ function head(type: FrameType, size: number): Buffer {
   return bytes;
 }
 
-/** Writes a frame of text without copying it into a buffer first (outputs run to tens of MB). */
-export function writeFrame(stream: { write(chunk: string | Buffer, encoding?: BufferEncoding): boolean }, type: FrameType, text: string): void {
-  stream.write(head(type, Buffer.byteLength(text)));
-  stream.write(text, 'utf8');
+/** Writes a frame of text, encoded once (outputs run to tens of MB: no further copy). */
+export function writeFrame(stream: { write(chunk: Buffer): boolean }, type: FrameType, text: string): void {
+  const body = Buffer.from(text);
+  stream.write(head(type, body.length));
+  stream.write(body);
 }
 
 /**

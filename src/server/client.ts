@@ -16,8 +16,6 @@ import { dirIsPrivate, frame, frameReader, serverAddress, type Request, type Run
 const SERVED = new Set(['lint']);
 /** Global options that take a value (so the command is the first other word). */
 const VALUED = new Set(['--env', '-C', '--cwd', '-c', '--config', '-f', '--format', '-o', '--output']);
-/** git's variables that name paths: sent absolute (the server runs elsewhere). */
-const GIT_PATHS = ['GIT_DIR', 'GIT_INDEX_FILE', 'GIT_WORK_TREE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR'];
 
 export function commandOf(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -58,9 +56,8 @@ export async function forwardToServer(argv: readonly string[], io: ClientIo = pr
     if (mode === 'auto') startInBackground(io.env);
     return undefined;
   }
-  const env = { ...io.env };
-  for (const k of GIT_PATHS) if (env[k]) env[k] = path.resolve(io.cwd, env[k]!);
-  const request: RunRequest = { kind: 'run', argv: [...argv], cwd: io.cwd, env, isTTY: io.isTTY };
+  // the server runs it in this folder with this environment, as this process would
+  const request: RunRequest = { kind: 'run', argv: [...argv], cwd: io.cwd, env: io.env, isTTY: io.isTTY };
   const answer = await exchange(address.socket, request, (type, piece) => (type === 'o' ? io.stdout(piece) : type === 'e' ? io.stderr(piece) : undefined));
   if (answer.kind === 'absent') {
     if (mode === 'auto') startInBackground(io.env);

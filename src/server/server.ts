@@ -2,8 +2,8 @@
  * `gitway server run`: a long-lived process that runs `gitway lint` for the CLI (see client.ts).
  * It keeps lint workers with Spectral and the ruleset loaded, and the cache entries it has read, so
  * a pre-commit `gitway lint --staged` costs only what changed. Commands run one at a time, each
- * with the caller's working folder, environment and terminal; git's GIT_* variables are set for the
- * command's duration (a pre-commit hook's GIT_INDEX_FILE names the index being committed).
+ * with the caller's working folder, environment and terminal, set on this process for the command's
+ * duration (a pre-commit hook's GIT_INDEX_FILE names the index being committed; GITWAY_ENV).
  *
  * It stops after `idleTimeoutS` without a command, on `gitway server stop`, on SIGTERM/SIGINT, and
  * as soon as its own build changes on disk (it would run old code): the CLI then runs the command
@@ -13,6 +13,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { buildStamp, dirIsPrivate, frame, frameReader, writeFrame, serverAddress, type Request, type ServerStatus } from './address.js';
 import { enableWarm } from '../workers/warm.js';
+import { commandOf } from './client.js';
 import { UsageError } from '../errors.js';
 
 export interface ServerOptions {
@@ -72,7 +73,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
             }
             const began = Date.now();
             const write = (t: 'o' | 'e') => (text: string) => void (conn.destroyed || writeFrame(conn, t, text));
-            const restore = gitEnv(request.env);
+            const restore = asCaller(request.env, request.cwd);
             let code: number;
             try {
               code = await run(request.argv, { stdout: write('o'), stderr: write('e'), isTTY: request.isTTY, env: request.env, cwd: request.cwd, interactive: false });
@@ -83,7 +84,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
               restore();
             }
             served++;
-            options.log(`${new Date().toISOString()} ${request.argv.find((a) => !a.startsWith('-')) ?? '?'} exit ${code} in ${Date.now() - began} ms`);
+            options.log(`${new Date().toISOString()} ${commandOf(request.argv) ?? '?'} exit ${code} in ${Date.now() - began} ms`);
             conn.end(frame('x', JSON.stringify({ code })));
             armIdle();
           });
@@ -125,14 +126,31 @@ export async function runServer(options: ServerOptions): Promise<void> {
   process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
 }
 
-/** Sets git's variables as the command's caller has them; returns what puts the server's back. */
-function gitEnv(env: NodeJS.ProcessEnv): () => void {
-  const saved = Object.entries(process.env).filter(([k]) => k.startsWith('GIT_'));
-  for (const [k] of saved) delete process.env[k];
-  for (const [k, v] of Object.entries(env)) if (k.startsWith('GIT_') && v !== undefined) process.env[k] = v;
+/**
+ * Runs with the caller's environment and working folder (commander reads GITWAY_ENV from
+ * process.env, git reads GIT_INDEX_FILE, relative paths resolve against the folder); returns what
+ * puts the server's back. Commands run one at a time, so nothing else sees them meanwhile.
+ */
+function asCaller(env: NodeJS.ProcessEnv, cwd: string): () => void {
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  const replace = (next: NodeJS.ProcessEnv) => {
+    for (const k of Object.keys(process.env)) if (!(k in next)) delete process.env[k];
+    for (const [k, v] of Object.entries(next)) if (v !== undefined) process.env[k] = v;
+  };
+  replace(env);
+  try {
+    process.chdir(cwd);
+  } catch {
+    // a folder that is gone: the command reports it
+  }
   return () => {
-    for (const k of Object.keys(process.env)) if (k.startsWith('GIT_')) delete process.env[k];
-    for (const [k, v] of saved) process.env[k] = v;
+    replace(savedEnv);
+    try {
+      process.chdir(savedCwd);
+    } catch {
+      // nothing better to do
+    }
   };
 }
 
