@@ -15,12 +15,20 @@ export const plainStyle: Style = { bold: (s) => s, dim: (s) => s, underline: (s)
 export function renderStylish(findings: readonly Finding[], style: Style = plainStyle): string {
   if (findings.length === 0) return '';
   const byFile = new Map<string, Finding[]>();
-  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   const lines: string[] = [];
   for (const [file, list] of byFile) {
     lines.push(style.underline(file));
-    const posWidth = Math.max(...list.map((f) => `${f.line}:${f.column}`.length));
-    const sevWidth = Math.max(...list.map((f) => f.severity.length));
+    let posWidth = 0;
+    let sevWidth = 0;
+    for (const f of list) {
+      posWidth = Math.max(posWidth, `${f.line}:${f.column}`.length);
+      sevWidth = Math.max(sevWidth, f.severity.length);
+    }
     for (const f of list) {
       const pos = `${f.line}:${f.column}`.padEnd(posWidth);
       lines.push(`  ${style.dim(pos)}  ${style.severity(f.severity, f.severity.padEnd(sevWidth))}  ${f.message}  ${style.dim(f.code)}`);
