@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// a bench measures gitway on its own: never through a `gitway server` the user may have running
+// (bench/lint-staged.js measures one it starts itself)
+process.env.GITWAY_SERVER = 'off';
+
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = path.join(projectRoot, 'bin/gitway.js');
 export const corpus = path.resolve(projectRoot, '../shared/corpus');

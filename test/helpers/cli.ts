@@ -15,7 +15,7 @@ export interface CliResult {
 }
 
 export function gitway(args: string[], options: { cwd: string; env?: Record<string, string | undefined> } ): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITWAY_ENV: undefined, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITWAY_ENV: undefined, GITWAY_SERVER: 'off', ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd, env, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -23,7 +23,7 @@ export function gitway(args: string[], options: { cwd: string; env?: Record<stri
 
 /** Like gitway(), without blocking this process (for tests that serve something to the CLI). */
 export function gitwayAsync(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number; onSpawn?: (child: import('node:child_process').ChildProcess) => void }): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITWAY_ENV: undefined, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITWAY_ENV: undefined, GITWAY_SERVER: 'off', ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env, timeout: options.timeoutMs ?? 120_000 });
