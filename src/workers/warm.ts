@@ -20,6 +20,12 @@ const watchers = new WeakMap<KeptWorker, { error: (err: Error) => void; exit: (c
 export class WorkerKeeper {
   private readonly idle = new Map<string, KeptWorker[]>();
 
+  /**
+   * At most this many idle workers are kept; putting one more stops the one idle longest (workers
+   * of a ruleset edited since, or of a repository not linted lately, go first).
+   */
+  constructor(private readonly limit = 8) {}
+
   /** An idle worker kept under `key` (same worker file, same data, same loaded ruleset), if any. */
   take(key: string): KeptWorker | undefined {
     const list = this.idle.get(key);
@@ -28,6 +34,7 @@ export class WorkerKeeper {
       const w = watchers.get(kept);
       if (w) kept.worker.off('error', w.error).off('exit', w.exit);
       watchers.delete(kept);
+      if (list.length === 0) this.idle.delete(key);
       if (kept.ended === undefined) return kept;
     }
     return undefined;
@@ -40,7 +47,16 @@ export class WorkerKeeper {
     const w = { error: (err: Error) => void (kept.ended ??= err.message), exit: (code: number) => void (kept.ended ??= `exited with code ${code}`) };
     watchers.set(kept, w);
     kept.worker.on('error', w.error).on('exit', w.exit);
+    // most recently used last, in the map's order too
+    this.idle.delete(key);
+    this.idle.set(key, list);
     list.push(kept);
+    while (this.size > this.limit) {
+      const [oldestKey, oldest] = this.idle.entries().next().value as [string, KeptWorker[]];
+      const gone = oldest.shift();
+      if (oldest.length === 0) this.idle.delete(oldestKey);
+      gone?.worker.terminate().catch(() => undefined);
+    }
   }
 
   /** True when a worker is kept under a key that starts with `prefix`. */
