@@ -68,10 +68,10 @@ export class ResultCache<T> {
     const memo = warm()?.entries;
     if (!memo) return JSON.parse(await fsp.readFile(file, 'utf8')) as Entry<T>;
     const stamp = stampOf(await fsp.stat(file));
-    const known = memo.get(file);
-    if (known?.stamp === stamp) return known.entry as Entry<T>;
+    const known = memo.get(file, stamp) as Entry<T> | undefined;
+    if (known) return known;
     const entry = deepFreeze(JSON.parse(await fsp.readFile(file, 'utf8')) as Entry<T>);
-    memo.set(file, { stamp, entry });
+    memo.set(file, stamp, entry);
     return entry;
   }
 
@@ -88,7 +88,7 @@ export class ResultCache<T> {
       await fsp.writeFile(tmp, JSON.stringify(entry));
       await fsp.rename(tmp, target);
       const memo = warm()?.entries;
-      if (memo) memo.set(target, { stamp: stampOf(await fsp.stat(target)), entry: deepFreeze(entry) });
+      if (memo) memo.set(target, stampOf(await fsp.stat(target)), deepFreeze(entry));
     } catch {
       // best effort
     }

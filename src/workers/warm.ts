@@ -79,14 +79,39 @@ export class WorkerKeeper {
 export interface WarmState {
   workers: WorkerKeeper;
   /** Parsed cache entries by file, with the file's stat when it was read (see cache.ts). */
-  entries: Map<string, { stamp: string; entry: unknown }>;
+  entries: EntryMemo;
+}
+
+/** Parsed cache entries, the most recently used last; at most `limit` (the oldest go first). */
+export class EntryMemo {
+  private readonly map = new Map<string, { stamp: string; entry: unknown }>();
+
+  constructor(private readonly limit = 50_000) {}
+
+  get(file: string, stamp: string): unknown {
+    const known = this.map.get(file);
+    if (known?.stamp !== stamp) return undefined;
+    this.map.delete(file);
+    this.map.set(file, known);
+    return known.entry;
+  }
+
+  set(file: string, stamp: string, entry: unknown): void {
+    this.map.delete(file);
+    this.map.set(file, { stamp, entry });
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
 }
 
 let state: WarmState | undefined;
 
 /** Turns on keeping (gitway server, once, at start). */
 export function enableWarm(): WarmState {
-  return (state ??= { workers: new WorkerKeeper(), entries: new Map() });
+  return (state ??= { workers: new WorkerKeeper(), entries: new EntryMemo() });
 }
 
 export function warm(): WarmState | undefined {

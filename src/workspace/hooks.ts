@@ -15,19 +15,26 @@ export interface HookInstall {
   backup?: string;
 }
 
-export function hookScript(relativeRoot: string): string {
+export function hookScript(relativeRoot: string, options: { server?: boolean } = {}): string {
   const cwd = relativeRoot === '' ? '' : ` --cwd ${JSON.stringify(relativeRoot)}`;
+  const server = options.server
+    ? `# Runs in a gitway server (started on first use, stopped after 30 min idle); GITWAY_SERVER=off in
+# your environment runs it alone.
+GITWAY_SERVER="\${GITWAY_SERVER:-auto}"
+export GITWAY_SERVER
+`
+    : '';
   return `#!/bin/sh
 ${HOOK_MARK} (written by \`gitway hook install\`; delete this file to remove it)
 # Lints what is staged, not the working copy, so what you commit is what was checked.
-if [ -x ./node_modules/.bin/gitway ]; then
+${server}if [ -x ./node_modules/.bin/gitway ]; then
   exec ./node_modules/.bin/gitway lint --staged${cwd} "$@"
 fi
 exec gitway lint --staged${cwd} "$@"
 `;
 }
 
-export async function installHook(root: string, options: { force?: boolean } = {}): Promise<HookInstall> {
+export async function installHook(root: string, options: { force?: boolean; server?: boolean } = {}): Promise<HookInstall> {
   const { simpleGit } = await import('simple-git');
   const git = simpleGit({ baseDir: root });
   let top: string;
@@ -55,7 +62,7 @@ export async function installHook(root: string, options: { force?: boolean } = {
     }
   }
   mkdirSync(hooksDir, { recursive: true });
-  writeFileSync(file, hookScript(relativeRoot));
+  writeFileSync(file, hookScript(relativeRoot, { server: options.server }));
   chmodSync(file, 0o755);
   return { file, replaced, backup };
 }

@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { bin, git, gitway, tempRepo } from '../helpers/cli.js';
 
 const CONFIG = 'environments:\n  local: { driver: caddy, file: out.json }\n';
 const UPSTREAM = (url: string) => `apiVersion: gitway/v1\nkind: Upstream\nmetadata: { name: be }\nspec: { targets: [{ url: "${url}" }], healthCheck: { path: /h } }\n`;
 
-function commit(dir: string, pathDir: string): { status: number; output: string } {
+function commit(dir: string, pathDir: string, env: Record<string, string> = { GITWAY_SERVER: 'off' }): { status: number; output: string } {
   const r = spawnSync('git', ['commit', '-qm', 'change'], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', PATH: `${pathDir}:${process.env.PATH}`, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e.x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e.x' },
+    env: { ...process.env, NO_COLOR: '1', PATH: `${pathDir}:${process.env.PATH}`, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e.x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e.x', ...env },
   });
   return { status: r.status ?? -1, output: r.stdout + r.stderr };
 }
@@ -60,5 +61,37 @@ describe('gitway hook install', () => {
     expect(readFileSync(hook, 'utf8')).toContain('gitway lint --staged');
     expect(readFileSync(`${hook}.before-gitway`, 'utf8')).toBe('#!/bin/sh\necho mine\n');
     expect(gitway(['hook', 'install'], { cwd: repo.dir }).status).toBe(0); // its own hook is updated freely
+  });
+
+  it('--server: the hook starts a gitway server on the first commit and the next commits lint in it (blocking as before)', async () => {
+    const serverDir = mkdtempSync(path.join(os.tmpdir(), 'gitway-hook-server-'));
+    const env = { GITWAY_SERVER_DIR: serverDir };
+    const status = () => JSON.parse(gitway(['server', 'status', '--format', 'json'], { cwd: repo.dir, env }).stdout) as { running: boolean; pid?: number; served?: number };
+    try {
+      const r = gitway(['hook', 'install', '--server'], { cwd: repo.dir });
+      expect(r.stdout).toContain('every commit now runs gitway lint --staged, in a gitway server it starts on the first commit');
+      expect(readFileSync(path.join(repo.dir, '.git/hooks/pre-commit'), 'utf8')).toContain('GITWAY_SERVER="${GITWAY_SERVER:-auto}"');
+      // the commit's environment has no GITWAY_SERVER: the hook's default (auto) applies
+      const shim = path.join(repo.dir, 'shim');
+      git(repo.dir, 'add', 'gitway.yaml', 'gateway');
+      expect(commit(repo.dir, shim, env).status).toBe(0);
+      let s = status();
+      for (const until = Date.now() + 20_000; !s.running && Date.now() < until; s = status()) await new Promise((done) => setTimeout(done, 200));
+      expect(s).toEqual(expect.objectContaining({ running: true, served: 0 }));
+
+      writeFileSync(path.join(repo.dir, 'gateway/u.yaml'), UPSTREAM('not a url'));
+      git(repo.dir, 'add', 'gateway');
+      const blocked = commit(repo.dir, shim, env);
+      expect(blocked.status).not.toBe(0);
+      expect(blocked.output).toContain('gateway/u.yaml');
+      expect(status().served).toBe(1);
+      // GITWAY_SERVER=off in the committer's environment still wins
+      expect(commit(repo.dir, shim, { ...env, GITWAY_SERVER: 'off' }).status).not.toBe(0);
+      expect(status().served).toBe(1);
+    } finally {
+      const s = status();
+      if (s.running && s.pid) process.kill(s.pid, 'SIGKILL');
+      rmSync(serverDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { WorkerKeeper, type KeptWorker } from '../../src/workers/warm.js';
+import { EntryMemo, WorkerKeeper, type KeptWorker } from '../../src/workers/warm.js';
 
 const idleWorker = (): KeptWorker => ({ worker: new Worker('setInterval(() => {}, 1000)', { eval: true }), data: {} });
 const exited = (w: Worker) => new Promise<number>((resolve) => w.once('exit', resolve));
@@ -54,5 +54,21 @@ describe('WorkerKeeper (what a gitway server keeps between commands)', () => {
     await keeper.close();
     await gone;
     expect(keeper.size).toBe(0);
+  });
+});
+
+describe('EntryMemo (parsed cache entries a gitway server keeps)', () => {
+  it('answers only for the same stamp, and keeps at most its limit, dropping the least recently used', () => {
+    const memo = new EntryMemo(2);
+    memo.set('a', '1', 'A');
+    expect(memo.get('a', '2')).toBeUndefined(); // the file changed
+    expect(memo.get('a', '1')).toBe('A');
+    memo.set('b', '1', 'B');
+    expect(memo.get('a', '1')).toBe('A'); // a is now the most recent
+    memo.set('c', '1', 'C');
+    expect(memo.size).toBe(2);
+    expect(memo.get('b', '1')).toBeUndefined();
+    expect(memo.get('a', '1')).toBe('A');
+    expect(memo.get('c', '1')).toBe('C');
   });
 });

@@ -7,6 +7,7 @@ export function registerHook(program: Command, ctx: CommandContext): void {
     .command('install')
     .description('install the pre-commit hook (honours core.hooksPath; never replaces a hook gitway did not write without --force)')
     .option('--force', 'replace a pre-commit hook gitway did not write (it is kept as pre-commit.before-gitway)')
+    .option('--server', 'run the lint in a gitway server, started on the first commit (GITWAY_SERVER=auto): later commits take a fraction of the time')
     .addHelpText(
       'after',
       `
@@ -17,6 +18,7 @@ With the pre-commit framework instead, add to .pre-commit-config.yaml:
 
 Examples:
   gitway hook install
+  gitway hook install --server
   gitway hook install --force`,
     )
     .action(
@@ -24,10 +26,11 @@ Examples:
         const { locateRoot } = await import('../../manifest/config.js');
         const { installHook } = await import('../../workspace/hooks.js');
         const { root } = locateRoot({ cwd: options.cwd ? String(options.cwd) : ctx.io.cwd, config: options.config as string | undefined });
-        const result = await installHook(root, { force: Boolean(options.force) });
+        const result = await installHook(root, { force: Boolean(options.force), server: Boolean(options.server) });
         if (!options.quiet) {
           const note = result.replaced === 'gitway' ? ' (updated)' : result.backup ? ` (the previous hook is kept as ${result.backup})` : '';
-          ctx.io.stdout(`Installed ${result.file}${note}: every commit now runs gitway lint --staged.\n`);
+          const where = options.server ? ', in a gitway server it starts on the first commit' : '';
+          ctx.io.stdout(`Installed ${result.file}${note}: every commit now runs gitway lint --staged${where}.\n`);
         }
         return 0;
       }),
