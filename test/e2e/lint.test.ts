@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { git, gitway, projectRoot, tempRepo } from '../helpers/cli.js';
+import { itemsManifests } from '../helpers/lint-fixtures.js';
 
 const SECRET = 'lint-secret-93ab71';
 const shop = path.join(projectRoot, 'fixtures/shop');
@@ -21,22 +22,7 @@ paths:
       parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
       responses: { '200': { description: ok } }
 `;
-const manifests = (policy: string) => `apiVersion: gitway/v1
-kind: API
-metadata: { name: items }
-spec: { openapi: apis/items.yaml, basePath: /v1, upstream: be, policies: [p] }
----
-apiVersion: gitway/v1
-kind: Upstream
-metadata: { name: be }
-spec: { targets: [{ url: "http://127.0.0.1:9000" }], healthCheck: { path: /h } }
----
-apiVersion: gitway/v1
-kind: Policy
-metadata: { name: p }
-spec:
-${policy}
-`;
+const manifests = itemsManifests;
 
 describe('gitway lint', () => {
   it('lints the shop fixture: warnings only, exit 0, manifest rules at their positions', () => {

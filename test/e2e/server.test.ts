@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bin, git, gitway, gitwayAsync, projectRoot, tempRepo, type CliResult } from '../helpers/cli.js';
+import { itemsManifests } from '../helpers/lint-fixtures.js';
+import type { ServerStatus } from '../../src/server/address.js';
 
 const CONFIG = 'environments:\n  local: { driver: caddy, file: out.json }\n';
 // no info.contact: a warning (info-contact); its schema in another file (a $ref the workers follow)
@@ -31,22 +33,7 @@ paths:
 `;
 const ITEM = 'type: object\n';
 // a policy caddy cannot enforce (error) on an API without auth (warning)
-const manifests = (policy: string) => `apiVersion: gitway/v1
-kind: API
-metadata: { name: items }
-spec: { openapi: apis/items.yaml, basePath: /v1, upstream: be, policies: [p] }
----
-apiVersion: gitway/v1
-kind: Upstream
-metadata: { name: be }
-spec: { targets: [{ url: "http://127.0.0.1:9000" }], healthCheck: { path: /h } }
----
-apiVersion: gitway/v1
-kind: Policy
-metadata: { name: p }
-spec:
-${policy}
-`;
+const manifests = itemsManifests;
 const WITH_ERROR = manifests('  rateLimit: { minute: 60 }');
 const WITHOUT_ERROR = manifests('  cors: { origins: [https://a.example] }');
 const FILES = { 'gitway.yaml': CONFIG, 'apis/items.yaml': DOC, 'apis/item.yaml': ITEM, 'gateway/all.yaml': WITH_ERROR };
@@ -54,16 +41,7 @@ const FILES = { 'gitway.yaml': CONFIG, 'apis/items.yaml': DOC, 'apis/item.yaml':
 type Env = Record<string, string | undefined>;
 type Cli = (args: string[], options: { cwd: string; env?: Env }) => CliResult;
 
-interface Status {
-  running: boolean;
-  pid: number;
-  version: string;
-  startedAt: string;
-  idleTimeoutS: number;
-  served: number;
-  rssBytes: number;
-  workers: number;
-}
+type Status = ServerStatus & { running: boolean };
 
 /** Undone after each test, last registered first (kill the servers, then remove their folders). */
 let undo: (() => void)[] = [];
