@@ -9,8 +9,7 @@ process.stdout.on('error', (err) => {
 
 const argv = process.argv.slice(2);
 // `gitway lint` runs in a `gitway server` of this build when one runs (src/server/client.ts)
-const { forwardToServer } = await import('../dist/server/client.js');
-const served = await forwardToServer(argv);
+const served = argv.includes('lint') ? await (await import('../dist/server/client.js')).forwardToServer(argv) : undefined;
 if (served !== undefined) process.exitCode = served;
 else {
   const { run } = await import('../dist/cli/main.js');

@@ -3,7 +3,7 @@
  * keyed by file, rule and JSON path, never by line, so edits elsewhere in a file do not disturb
  * them; an entry that no longer matches anything is stale (the problem was fixed) and is reported.
  */
-import type { Finding } from './finding.js';
+import { byCodeUnit, type Finding } from './finding.js';
 
 export const BASELINE_VERSION = 1;
 export const DEFAULT_BASELINE_FILE = '.gitway-baseline.json';
@@ -34,7 +34,7 @@ export function createBaseline(findings: readonly Finding[]): Baseline {
     if (e) e.count++;
     else map.set(key, { file: f.file, rule: f.code, path, count: 1, message: f.message });
   }
-  const entries = [...map.values()].sort((a, b) => a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.path.localeCompare(b.path));
+  const entries = [...map.values()].sort((a, b) => byCodeUnit(a.file, b.file) || byCodeUnit(a.rule, b.rule) || byCodeUnit(a.path, b.path));
   return { version: BASELINE_VERSION, entries };
 }
 

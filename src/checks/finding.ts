@@ -21,15 +21,18 @@ export interface Finding {
   message: string;
 }
 
+/** Orders strings by code unit: the same on every machine, whatever its locale. */
+export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      byCodeUnit(a.file, b.file) ||
       a.line - b.line ||
       a.column - b.column ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      byCodeUnit(a.code, b.code) ||
+      byCodeUnit(a.message, b.message),
   );
 }
 

@@ -33,6 +33,8 @@ void Promise.all([import('@stoplight/spectral-core'), import('@stoplight/spectra
   .catch(() => undefined);
 
 let runner: Promise<Runner> | undefined;
+/** The ruleset the runner was made from. */
+let recipe: RulesetRecipe | undefined;
 /** The rules this worker runs without. */
 let without: string[] = [];
 /** Files read by the job running now (its cache dependencies). */
@@ -45,7 +47,8 @@ serve<LintJob, unknown>(
     runner ??= (async () => {
       const d = data as LintWorkerData;
       without = d.disabled;
-      const loaded = await loadRecipe(shared as RulesetRecipe);
+      recipe = shared as RulesetRecipe;
+      const loaded = await loadRecipe(recipe);
       const current = new Int32Array(d.current);
       Object.values(loaded.ruleset.rules).forEach((rule, i) => {
         if (d.disabled.includes(rule.name)) rule.enabled = false;
@@ -88,5 +91,12 @@ serve<LintJob, unknown>(
     const early = read(job.file).then((bytes) => openDocument((data as LintWorkerData).root, job.file, bytes));
     early.catch(() => undefined); // the job sees the failure (it awaits this promise)
     opened.set(job.file, early);
+  },
+  () => {
+    // Kept for a new command (gitway server): a ruleset with the team's own code is evaluated
+    // again, so what its functions kept at module level from the last command is gone, as it
+    // would be in a new process. gitway's built-in rules keep nothing between documents.
+    if (recipe?.kind !== 'builtin') runner = undefined;
+    opened.clear();
   },
 );

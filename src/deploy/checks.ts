@@ -10,6 +10,7 @@ import { probe, type ProbeAnswer } from '../gateways/probe.js';
 import type { Check, Manifest } from '../manifest/types.js';
 import type { Plan } from '../plan/plan.js';
 import type { Desired } from './desired.js';
+import { parseDuration } from '../model/duration.js';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 const INTERVAL_MS = 250;
@@ -177,9 +178,7 @@ export function valueAtPath(doc: unknown, p: string): unknown {
 }
 
 export function durationMs(text: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/.exec(text);
-  if (!m) return DEFAULT_CHECK_TIMEOUT_MS;
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'];
+  return parseDuration(text) ?? DEFAULT_CHECK_TIMEOUT_MS;
 }
 
 function snippet(body: string): string {

@@ -1,6 +1,6 @@
 /** Findings for CI systems: SARIF 2.1.0, JUnit XML, GitHub workflow annotations, Markdown. Pure. */
 import type { Finding, Severity } from '../checks/finding.js';
-import { countBySeverity, severityRank } from '../checks/finding.js';
+import { byCodeUnit, countBySeverity, severityRank } from '../checks/finding.js';
 
 export interface ToolInfo {
   version: string;
@@ -59,7 +59,7 @@ export function renderJunit(findings: readonly Finding[], files: readonly string
   const byFile = new Map<string, Finding[]>();
   for (const f of files) byFile.set(f, []);
   for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
-  const cases = [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const cases = [...byFile.entries()].sort(([a], [b]) => byCodeUnit(a, b));
   const failures = cases.filter(([, list]) => list.length > 0).length;
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="gitway lint" tests="${cases.length}" failures="${failures}">`, `  <testsuite name="gitway lint" tests="${cases.length}" failures="${failures}" errors="0">`];
   for (const [file, list] of cases) {

@@ -10,24 +10,33 @@
  * carry the environment (secrets of `${env.NAME}` among it).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const buildFile = path.join(distDir, 'cli', 'main.js');
-
-/** This build of gitway: changes with the installation folder, the version and every build. */
+/**
+ * This build of gitway: changes with the installation folder, the version and every file of the
+ * build (count, sizes, latest change): a `tsc -w` that rewrites one file changes it too.
+ */
 export function buildStamp(): string {
   const version = (JSON.parse(readFileSync(path.join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  let built = 0;
+  let files = 0;
+  let bytes = 0;
+  let latest = 0;
   try {
-    built = statSync(buildFile).mtimeMs;
+    for (const entry of readdirSync(distDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const st = statSync(path.join(entry.parentPath ?? entry.path, entry.name));
+      files++;
+      bytes += st.size;
+      latest = Math.max(latest, st.mtimeMs);
+    }
   } catch {
     // running from sources
   }
-  return `${distDir}\u0000${version}\u0000${built}`;
+  return `${distDir}\u0000${version}\u0000${files}:${bytes}:${latest}`;
 }
 
 export interface ServerAddress {
@@ -46,14 +55,26 @@ export function serverAddress(env: NodeJS.ProcessEnv = process.env): ServerAddre
 }
 
 /**
- * True when the folder belongs to this user and nobody else may enter it: otherwise another user
- * could have put a socket there that collects the environment of every lint.
+ * True when the folder belongs to this user and nobody else may enter it, and is not a symbolic
+ * link: otherwise another user could have put a socket there that collects the environment of
+ * every lint.
  */
 export function dirIsPrivate(dir: string): boolean {
   if (process.platform === 'win32') return true;
   try {
-    const st = statSync(dir);
+    const st = lstatSync(dir);
     return st.isDirectory() && st.uid === process.getuid!() && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the socket is this user's (in a private folder, only a server of this user can have made it). */
+export function socketIsOurs(socket: string): boolean {
+  if (process.platform === 'win32') return true;
+  try {
+    const st = lstatSync(socket);
+    return st.isSocket() && st.uid === process.getuid!();
   } catch {
     return false;
   }
@@ -61,10 +82,11 @@ export function dirIsPrivate(dir: string): boolean {
 
 /**
  * Frames on the socket: one type byte, a 4-byte big-endian length, the payload. `r` a request
- * (JSON), `o` stdout bytes, `e` stderr bytes, `x` the end of a request (JSON: exit code, or
- * `stale`/`refused` for the client to run the command itself), `s` a status (JSON).
+ * (JSON), `a` the server took it (it runs now), `o` stdout bytes, `e` stderr bytes, `x` the end of
+ * a request (JSON: exit code, or `stale`/`busy` for the client to run the command itself), `s` a
+ * status (JSON).
  */
-export type FrameType = 'r' | 'o' | 'e' | 'x' | 's';
+export type FrameType = 'r' | 'a' | 'o' | 'e' | 'x' | 's';
 
 export function frame(type: FrameType, payload: string | Buffer): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
@@ -130,6 +152,8 @@ export interface RunRequest {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** The caller's file mode creation mask (files a command writes get the caller's modes). */
+  umask: number;
 }
 
 export type Request = RunRequest | { kind: 'status' } | { kind: 'stop' };

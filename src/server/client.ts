@@ -10,7 +10,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirIsPrivate, frame, frameReader, serverAddress, type Request, type RunRequest, type ServerStatus } from './address.js';
+import { dirIsPrivate, frame, frameReader, serverAddress, socketIsOurs, type Request, type RunRequest, type ServerStatus } from './address.js';
 
 /** Commands a server runs; everything else always runs in the CLI's own process. */
 const SERVED = new Set(['lint']);
@@ -33,6 +33,7 @@ export interface ClientIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  umask: number;
 }
 
 const processClientIo = (): ClientIo => ({
@@ -41,7 +42,18 @@ const processClientIo = (): ClientIo => ({
   cwd: process.cwd(),
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
+  umask: currentUmask(),
 });
+
+/** The process's umask (read by setting it and putting it back: node has no plain getter). */
+function currentUmask(): number {
+  const mask = process.umask(0o022);
+  process.umask(mask);
+  return mask;
+}
+
+/** How long a server may take to take a request before the CLI runs the command itself (a stopped server, say). */
+const ACCEPT_MS = 2000;
 
 /**
  * Runs the command in a server of this build when one runs and serves it; the exit code, or
@@ -51,13 +63,15 @@ const processClientIo = (): ClientIo => ({
 export async function forwardToServer(argv: readonly string[], io: ClientIo = processClientIo()): Promise<number | undefined> {
   const mode = io.env.GITWAY_SERVER;
   if (mode === 'off' || mode === '0' || !SERVED.has(commandOf(argv) ?? '')) return undefined;
+  // help is laid out for this terminal's width
+  if (argv.includes('--help') || argv.includes('-h')) return undefined;
   const address = serverAddress(io.env);
-  if (!dirIsPrivate(address.dir)) {
+  if (!dirIsPrivate(address.dir) || !socketIsOurs(address.socket)) {
     if (mode === 'auto') startInBackground(io.env);
     return undefined;
   }
-  // the server runs it in this folder with this environment, as this process would
-  const request: RunRequest = { kind: 'run', argv: [...argv], cwd: io.cwd, env: io.env, isTTY: io.isTTY };
+  // the server runs it in this folder with this environment and umask, as this process would
+  const request: RunRequest = { kind: 'run', argv: [...argv], cwd: io.cwd, env: io.env, isTTY: io.isTTY, umask: io.umask };
   const answer = await exchange(address.socket, request, (type, piece) => (type === 'o' ? io.stdout(piece) : type === 'e' ? io.stderr(piece) : undefined));
   if (answer.kind === 'absent') {
     if (mode === 'auto') startInBackground(io.env);
@@ -68,8 +82,8 @@ export async function forwardToServer(argv: readonly string[], io: ClientIo = pr
     io.stderr(Buffer.from('gitway: the gitway server stopped before the command finished (see `gitway server status`); run the command again.\n'));
     return 1;
   }
-  const end = answer.end as { code?: number; stale?: boolean };
-  return end.stale ? undefined : (end.code ?? 1);
+  const end = answer.end as { code?: number; stale?: boolean; busy?: boolean };
+  return end.stale || end.busy ? undefined : (end.code ?? 1);
 }
 
 type Answer = { kind: 'absent' } | { kind: 'ended'; printed: boolean } | { kind: 'done'; end: unknown };
@@ -86,9 +100,12 @@ export function exchange(socket: string, request: Request, onOutput: (type: 'o' 
     const done = (a: Answer) => {
       if (settled) return;
       settled = true;
+      clearTimeout(accept);
       conn.destroy();
       resolve(a);
     };
+    // a server that does not take the request soon (stopped, hung) is as good as none
+    const accept = setTimeout(() => done({ kind: 'absent' }), ACCEPT_MS);
     const conn = net.connect(socket);
     conn.on('connect', () => {
       connected = true;
@@ -98,7 +115,8 @@ export function exchange(socket: string, request: Request, onOutput: (type: 'o' 
       'data',
       frameReader(
         (type, payload) => {
-          if (type === 'x') done({ kind: 'done', end: JSON.parse(payload.toString('utf8')) });
+          if (type === 'a') clearTimeout(accept);
+          else if (type === 'x') done({ kind: 'done', end: JSON.parse(payload.toString('utf8')) });
           else if (type === 's') onOutput(type, payload);
         },
         (type) =>
@@ -118,7 +136,7 @@ export function exchange(socket: string, request: Request, onOutput: (type: 'o' 
 /** The status of the server of this build, or undefined when none runs. */
 export async function serverStatus(env: NodeJS.ProcessEnv = process.env): Promise<ServerStatus | undefined> {
   const address = serverAddress(env);
-  if (!dirIsPrivate(address.dir)) return undefined;
+  if (!dirIsPrivate(address.dir) || !socketIsOurs(address.socket)) return undefined;
   let status: ServerStatus | undefined;
   const answer = await exchange(address.socket, { kind: 'status' }, (type, payload) => {
     if (type === 's') status = JSON.parse(payload.toString('utf8')) as ServerStatus;
@@ -129,7 +147,7 @@ export async function serverStatus(env: NodeJS.ProcessEnv = process.env): Promis
 /** Asks the server of this build to stop; true when one was running. */
 export async function stopServer(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const address = serverAddress(env);
-  if (!dirIsPrivate(address.dir)) return false;
+  if (!dirIsPrivate(address.dir) || !socketIsOurs(address.socket)) return false;
   return (await exchange(address.socket, { kind: 'stop' }, () => undefined)).kind === 'done';
 }
 
@@ -144,9 +162,10 @@ export function startInBackground(env: NodeJS.ProcessEnv, idleTimeoutS?: number)
   try {
     mkdirSync(address.dir, { recursive: true, mode: 0o700 });
     if (!dirIsPrivate(address.dir)) return undefined;
-    const log = openSync(address.log, 'w', 0o600);
+    // appended: servers started at once (GITWAY_SERVER=auto) all log; the ones that lose say so
+    const log = openSync(address.log, 'a', 0o600);
     // a young generation large enough for a lint's findings (tens of thousands of objects) to die young
-    const args = ['--max-semi-space-size=64', bin, 'server', 'run', ...(idleTimeoutS === undefined ? [] : ['--idle-timeout', String(idleTimeoutS)])];
+    const args = ['--max-semi-space-size=64', bin, 'server', 'run', ...(idleTimeoutS === undefined ? [] : ['--idle-timeout', `${idleTimeoutS}s`])];
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...env, GITWAY_SERVER: 'off' } });
     closeSync(log);
     child.unref();

@@ -9,11 +9,12 @@
  * as soon as its own build changes on disk (it would run old code): the CLI then runs the command
  * itself.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
-import { buildStamp, dirIsPrivate, frame, frameReader, writeFrame, serverAddress, type Request, type ServerStatus } from './address.js';
+import { buildStamp, dirIsPrivate, frame, frameReader, writeFrame, serverAddress, type Request, type RunRequest, type ServerStatus } from './address.js';
 import { enableWarm } from '../workers/warm.js';
-import { commandOf } from './client.js';
+import { commandOf, serverStatus } from './client.js';
 import { UsageError } from '../errors.js';
 
 export interface ServerOptions {
@@ -21,6 +22,12 @@ export interface ServerOptions {
   idleTimeoutS: number;
   /** One line per event (start, each command, stop), for the server's log. */
   log: (line: string) => void;
+  /**
+   * Ends the process at once: the caller of a running command went away (Ctrl-C). Without a
+   * server that command would have stopped with its caller and written nothing more, so the
+   * server stops it the only way it can.
+   */
+  abandon: () => void;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_S = 30 * 60;
@@ -31,14 +38,16 @@ export async function runServer(options: ServerOptions): Promise<void> {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(address.dir, { recursive: true, mode: 0o700 });
   if (!dirIsPrivate(address.dir)) throw new UsageError(`the server folder ${address.dir} is not private to this user (it must be yours, mode 0700)`, 'Remove it, or set GITWAY_SERVER_DIR to a folder of your own.');
-  if (await answers(address.socket)) throw new UsageError(`a gitway server of this build already runs (socket ${address.socket})`, 'Stop it with gitway server stop.');
+  if (await serverStatus(options.env)) throw new UsageError(`a gitway server of this build already runs (socket ${address.socket})`, 'Stop it with gitway server stop.');
   if (process.platform !== 'win32' && existsSync(address.socket)) unlinkSync(address.socket); // left by a server that died
+  forgetOldLogs(address.dir);
   const stamp = buildStamp();
   const { run, version } = await import('../cli/main.js');
   const state = enableWarm();
   const startedAt = new Date();
   let served = 0;
-  let queue: Promise<void> = Promise.resolve();
+  /** True while a command runs: another caller runs its own command itself meanwhile. */
+  let busy = false;
   let idle: NodeJS.Timeout | undefined;
   let stopping = false;
   let staleCheck: NodeJS.Timeout | undefined;
@@ -62,36 +71,56 @@ export async function runServer(options: ServerOptions): Promise<void> {
         } else if (request.kind === 'stop') {
           conn.end(frame('x', '{}'));
           void stop('stopped by gitway server stop');
+        } else if (busy || stopping) {
+          // one command at a time: waiting here could take longer than running it alone
+          conn.end(frame('x', JSON.stringify({ busy: true })));
+        } else if (buildStamp() !== stamp) {
+          conn.end(frame('x', JSON.stringify({ stale: true })));
+          void stop('gitway was rebuilt or upgraded: this server runs old code');
         } else {
-          queue = queue.then(async () => {
-            if (stopping || conn.destroyed) return void conn.destroy();
-            clearTimeout(idle);
-            if (buildStamp() !== stamp) {
-              conn.end(frame('x', JSON.stringify({ stale: true })));
-              void stop('gitway was rebuilt or upgraded: this server runs old code');
-              return;
-            }
-            const began = Date.now();
-            const write = (t: 'o' | 'e') => (text: string) => void (conn.destroyed || writeFrame(conn, t, text));
-            const restore = asCaller(request.env, request.cwd);
-            let code: number;
-            try {
-              code = await run(request.argv, { stdout: write('o'), stderr: write('e'), isTTY: request.isTTY, env: request.env, cwd: request.cwd, interactive: false });
-            } catch (err) {
-              write('e')(`gitway: the gitway server failed: ${(err as Error).message}\n`);
-              code = 1;
-            } finally {
-              restore();
-            }
-            served++;
-            options.log(`${new Date().toISOString()} ${commandOf(request.argv) ?? '?'} exit ${code} in ${Date.now() - began} ms`);
-            conn.end(frame('x', JSON.stringify({ code })));
-            armIdle();
-          });
+          busy = true;
+          // a caller that gave up waiting (this server was stopped a while) has hung up by now: skip it
+          current = new Promise<void>((resolve) => setImmediate(resolve))
+            .then(() => (conn.readableEnded || conn.destroyed ? void conn.destroy() : serve(request, conn)))
+            .finally(() => {
+              busy = false;
+              armIdle();
+            });
         }
       }),
     );
   });
+
+  let current: Promise<void> = Promise.resolve();
+  const serve = async (request: RunRequest, conn: net.Socket) => {
+    clearTimeout(idle);
+    conn.write(frame('a', ''));
+    let finished = false;
+    const began = Date.now();
+    const write = (t: 'o' | 'e') => (text: string) => void (conn.destroyed || writeFrame(conn, t, text));
+    const restore = asCaller(request, write);
+    conn.once('close', () => {
+      if (finished) return;
+      restore(); // the log is the server's own stderr again
+      options.log(`${new Date().toISOString()} the caller of a running ${commandOf(request.argv) ?? '?'} went away: stopping`);
+      options.abandon();
+    });
+    let code: number;
+    try {
+      code = await run(request.argv, { stdout: write('o'), stderr: write('e'), isTTY: request.isTTY, env: request.env, cwd: request.cwd, interactive: false });
+    } catch (err) {
+      // (run() reports every expected error itself; the message may hold what the command read)
+      write('e')('gitway: the gitway server failed to run the command; run it again with GITWAY_SERVER=off\n');
+      options.log(`${new Date().toISOString()} failed: ${(err as Error).name}`);
+      code = 1;
+    } finally {
+      restore();
+    }
+    finished = true;
+    served++;
+    options.log(`${new Date().toISOString()} ${commandOf(request.argv) ?? '?'} exit ${code} in ${Date.now() - began} ms`);
+    conn.end(frame('x', JSON.stringify({ code })));
+  };
 
   let closed: () => void;
   const finished = new Promise<void>((resolve) => (closed = resolve));
@@ -102,7 +131,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
     clearInterval(staleCheck);
     options.log(`${new Date().toISOString()} ${why}`);
     server.close();
-    await queue.catch(() => undefined);
+    await current.catch(() => undefined);
     await state.workers.close();
     closed();
   };
@@ -127,24 +156,44 @@ export async function runServer(options: ServerOptions): Promise<void> {
 }
 
 /**
- * Runs with the caller's environment and working folder (commander reads GITWAY_ENV from
- * process.env, git reads GIT_INDEX_FILE, relative paths resolve against the folder); returns what
- * puts the server's back. Commands run one at a time, so nothing else sees them meanwhile.
+ * Runs a command as its caller's process would: with the caller's environment (commander reads
+ * GITWAY_ENV from process.env, git reads GIT_INDEX_FILE; worker threads share it), working folder
+ * (relative paths), umask (modes of files written), and with whatever writes to process.stdout and
+ * process.stderr (a rule function's console.log, also from a worker thread) going to the caller.
+ * Commands run one at a time, so nothing else sees these meanwhile. Returns what puts the
+ * server's own back.
  */
-function asCaller(env: NodeJS.ProcessEnv, cwd: string): () => void {
+function asCaller(request: RunRequest, write: (t: 'o' | 'e') => (text: string) => void): () => void {
   const savedEnv = { ...process.env };
   const savedCwd = process.cwd();
   const replace = (next: NodeJS.ProcessEnv) => {
     for (const k of Object.keys(process.env)) if (!(k in next)) delete process.env[k];
     for (const [k, v] of Object.entries(next)) if (v !== undefined) process.env[k] = v;
   };
-  replace(env);
+  replace(request.env);
   try {
-    process.chdir(cwd);
+    process.chdir(request.cwd);
   } catch {
     // a folder that is gone: the command reports it
   }
+  const savedMask = process.umask(request.umask);
+  const streams = [[process.stdout, write('o')], [process.stderr, write('e')]] as const;
+  const savedWrites = streams.map(([stream, to]) => {
+    const own = stream.write;
+    stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
+      to(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') process.nextTick(done as () => void);
+      return true;
+    }) as typeof stream.write;
+    return own;
+  });
+  let restored = false;
   return () => {
+    if (restored) return;
+    restored = true;
+    streams.forEach(([stream], i) => (stream.write = savedWrites[i]));
+    process.umask(savedMask);
     replace(savedEnv);
     try {
       process.chdir(savedCwd);
@@ -154,16 +203,16 @@ function asCaller(env: NodeJS.ProcessEnv, cwd: string): () => void {
   };
 }
 
-/** True when something accepts connections on the socket. */
-function answers(socket: string): Promise<boolean> {
-  if (process.platform !== 'win32' && !existsSync(socket)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const conn = net.connect(socket);
-    conn.on('connect', () => {
-      conn.destroy();
-      resolve(true);
-    });
-    conn.on('error', () => resolve(false));
-  });
+/** Logs of other builds' servers (upgrades, rebuilds) that have not run for a week go. */
+function forgetOldLogs(dir: string): void {
+  const weekAgo = Date.now() - 7 * 86_400_000;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.log') || existsSync(path.join(dir, name.replace(/\.log$/, '.sock')))) continue;
+      const file = path.join(dir, name);
+      if (statSync(file).mtimeMs < weekAgo) unlinkSync(file);
+    }
+  } catch {
+    // only tidiness
+  }
 }
-

@@ -5,9 +5,9 @@
  * for it to run again (on a fresh worker, whose `workerData` may have changed meanwhile).
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { Tree } from '../workspace/tree.js';
-import { warm } from './warm.js';
+import { warm, type WorkerKeeper } from './warm.js';
 
 export interface PoolOptions<I, O> {
   workerFile: string;
@@ -93,7 +93,17 @@ interface WorkerState {
 }
 
 function spawn(workerFile: string, data: unknown): WorkerState {
-  return watchEnd({ worker: new Worker(workerFile, { workerData: data }), data });
+  // a kept worker serves later commands: it reads the environment of the one running (workers/warm.ts)
+  return watchEnd({ worker: new Worker(workerFile, { workerData: data, env: warm() ? SHARE_ENV : undefined }), data });
+}
+
+/** Keeps a healthy worker for a later run under `key` (a long-lived process), or lets it go. */
+function keepOrEnd(state: WorkerState, keeper: WorkerKeeper | undefined, key: (() => string) | undefined): void {
+  state.unwatch?.();
+  if (keeper && key && state.ended === undefined) keeper.put(key(), { worker: state.worker, data: state.data });
+  // not awaited: a worker with a large heap takes a while to tear down (0.15 s after a 4 MB
+  // document); the process still waits for it before exiting, but reports the results meanwhile
+  else state.worker.terminate().catch(() => undefined);
 }
 
 /** A worker that fails between jobs (while it prepares a hinted input) fails its next job. */
@@ -122,10 +132,7 @@ export function prestart(workerFile: string, data: unknown, keepKey?: string): P
       return taken;
     },
     close() {
-      if (state && keeper && state.ended === undefined) {
-        state.unwatch?.();
-        keeper.put(keepKey!, { worker: state.worker, data: state.data });
-      } else state?.worker.terminate().catch(() => undefined);
+      if (state) keepOrEnd(state, keeper, () => keepKey!);
       state = undefined;
     },
   };
@@ -171,12 +178,8 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
   /** A healthy worker kept for a later run (long-lived process), or let go. */
   const release = (state: WorkerState) => {
     if (state.reads) state.worker.off('message', state.reads);
-    state.unwatch?.();
     state.current = undefined;
-    if (keeper && !fatal && state.ended === undefined) keeper.put(options.keepKey!(state.data), { worker: state.worker, data: state.data });
-    // not awaited: a worker with a large heap takes a while to tear down (0.15 s after a 4 MB
-    // document); the process still waits for it before exiting, but reports the results meanwhile
-    else state.worker.terminate().catch(() => undefined);
+    keepOrEnd(state, fatal ? undefined : keeper, () => options.keepKey!(state.data));
   };
 
   const runOne = (state: WorkerState, data: unknown, input: I, shared: unknown) =>
@@ -235,7 +238,11 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
           const taken = kept ? undefined : early?.take();
           if (!kept) early = undefined;
           const fresh = kept ? { worker: kept.worker, data: kept.data } : (taken ?? spawn(options.workerFile, options.workerData?.()));
-          if (kept) watchEnd(fresh);
+          if (kept) {
+            watchEnd(fresh);
+            // a new command: the worker lets go of what belongs to the last one (serve's `begin`)
+            kept.worker.postMessage({ type: 'begin' });
+          }
           data = fresh.data;
           worker = serveReads(fresh);
           if (options.shared) {

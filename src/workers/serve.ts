@@ -13,9 +13,10 @@ export interface ServeContext {
  * `hint` hears of an input before its job arrives (see PoolOptions.shared), to begin on it; it must
  * not throw, and the job's handler must not count on it having run. The handler calls `started()`
  * when its setup is over and the job itself runs: the job's time bound counts from there (a slow
- * start on a busy machine is not the job's fault).
+ * start on a busy machine is not the job's fault). `begin` hears that a kept worker starts on the
+ * jobs of a new command (a long-lived process: workers/warm.ts).
  */
-export function serve<I, O>(handler: (input: I, context: ServeContext & { shared: unknown; started: () => void }) => Promise<O>, hint?: (input: I, context: ServeContext) => void): void {
+export function serve<I, O>(handler: (input: I, context: ServeContext & { shared: unknown; started: () => void }) => Promise<O>, hint?: (input: I, context: ServeContext) => void, begin?: () => void): void {
   if (!parentPort) throw new Error('a gitway worker started outside a worker thread');
   const port = parentPort;
   let nextId = 0;
@@ -43,6 +44,8 @@ export function serve<I, O>(handler: (input: I, context: ServeContext & { shared
       if (msg.error !== undefined) waiter.reject(new Error(msg.error));
       // a view of the bytes that arrived (already this thread's copy), not another copy
       else waiter.resolve(msg.bytes ? asBuffer(msg.bytes) : Buffer.alloc(0));
+    } else if (msg.type === 'begin') {
+      begin?.();
     } else if (msg.type === 'hint') {
       for (const [file, bytes] of Object.entries(msg.files ?? {})) sent.set(file, asBuffer(bytes));
       hint?.(msg.input as I, { read, data: workerData });

@@ -13,7 +13,7 @@ function reference(findings: Finding[]): Finding[] {
 }
 
 describe('dedupe', () => {
-  it('keeps the first of every repeated finding, on random sorted lists (short runs and runs of one position longer than 16)', () => {
+  it('keeps the first of every repeated finding, on random sorted lists (some crowded on one position)', () => {
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
     const severities: Severity[] = ['error', 'warn', 'info', 'hint'];

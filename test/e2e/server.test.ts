@@ -129,7 +129,7 @@ function start(dir: string, options: { args?: string[]; env?: Env; cli?: Cli } =
   const r = cli(['server', 'start', ...(options.args ?? [])], { cwd: existsSync(dir) ? dir : os.tmpdir(), env: at(dir, options.env) });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  const m = /^Started the gitway server: pid (\d+), gitway \d+\.\d+\.\d+, up since \S+, 0 commands served, \d+ MB, 0 workers kept; stops after \d+ min idle\.\nStop it with gitway server stop\.\n$/.exec(r.stdout);
+  const m = /^Started the gitway server: pid (\d+), gitway \d+\.\d+\.\d+, up since \S+, 0 commands served, \d+ MB, 0 workers kept; stops after \d+ (?:s|min|h) idle\.\nStop it with gitway server stop\.\n$/.exec(r.stdout);
   expect(m).not.toBeNull();
   const pid = Number(m![1]);
   undo.push(() => kill(pid));
@@ -218,7 +218,7 @@ describe('gitway server: lint runs in it with the same result', () => {
     const truth = () => gitwayAsync(['lint', '--format', 'json', '--no-cache'], { cwd: r, env: off(dir) });
     const edit = (file: string, text: string) => writeFileSync(path.join(r, file), text);
 
-    // two at once: the server runs them one after the other, each with its own output
+    // two at once: the server runs one, the other runs alone (busy), each with its own output
     const [before, again] = await Promise.all([lint(), lint()]);
     expect(before.status).toBe(1);
     expect(codes(before.stdout)).not.toContain('warn operation-operationId-valid-in-url');
@@ -268,8 +268,8 @@ rules:
     expect(codes(changedRuleset.stdout)).toEqual(expect.arrayContaining(['error title-says', 'warn gitway-api-auth']));
     expect(changedRuleset).toEqual(changedTruth);
 
-    // every lint above ran in the server
-    expect(served(dir)).toBe(8);
+    // every lint above ran in the server, but one of the two at once
+    expect(served(dir)).toBe(7);
     await stop(dir, pid);
   });
 });
@@ -500,7 +500,7 @@ describe('gitway server: its life', () => {
       if (s.running) kill(s.pid);
     });
     expect(gitway(['server', 'status'], { cwd: os.tmpdir(), env: at(dir) })).toEqual({ status: 0, stdout: 'No gitway server of this build runs (start one with gitway server start).\n', stderr: '' });
-    expect(gitway(['server', 'start', '--idle-timeout', '0'], { cwd: os.tmpdir(), env: at(dir) })).toEqual({ status: 3, stdout: '', stderr: expect.stringContaining("--idle-timeout must be a duration such as 90s, 30m or 2h, not '0'") });
+    expect(gitway(['server', 'start', '--idle-timeout', '0'], { cwd: os.tmpdir(), env: at(dir) })).toEqual({ status: 3, stdout: '', stderr: expect.stringContaining("--idle-timeout must be a duration from 1s to 24 days, such as 90s, 30m or 2h, not '0'") });
 
     const pid = start(dir, { args: ['--idle-timeout', '2h'] });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -512,7 +512,7 @@ describe('gitway server: its life', () => {
     const again = gitway(['server', 'start'], { cwd: os.tmpdir(), env: at(dir) });
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(new RegExp(`^A gitway server already runs: pid ${s.pid}, `));
-    expect(gitway(['server', 'status'], { cwd: os.tmpdir(), env: at(dir) }).stdout).toMatch(new RegExp(`^The gitway server runs: pid ${s.pid}, gitway \\S+, up since ${s.startedAt}, 0 commands served, .* stops after 120 min idle\\.\\n$`));
+    expect(gitway(['server', 'status'], { cwd: os.tmpdir(), env: at(dir) }).stdout).toMatch(new RegExp(`^The gitway server runs: pid ${s.pid}, gitway \\S+, up since ${s.startedAt}, 0 commands served, .* stops after 2 h idle\\.\\n$`));
 
     await stop(dir, pid);
     expect(status(dir)).toEqual({ running: false });
@@ -592,8 +592,106 @@ describe('gitway server: its life', () => {
   });
 });
 
+describe('gitway server: what a command carries, and a server that cannot take it', () => {
+  // a team rule whose function keeps state at module level, reads the environment, prints, and can be slow
+  const TEAM_FILES = {
+    ...FILES,
+    '.spectral.yaml': 'extends: [spectral:oas]\nfunctionsDir: functions\nfunctions: [seen]\nrules:\n  title-seen: { given: $.info.title, severity: warn, then: { function: seen } }\n',
+    'functions/seen.js': `const seen = new Set();
+export default (input) => {
+  console.log('seen called on ' + input);
+  if (process.env.GW_SLOW) { const t = Date.now(); while (Date.now() - t < Number(process.env.GW_SLOW)); }
+  const out = [];
+  if (seen.has(input)) out.push({ message: 'title ' + input + ' seen before' });
+  seen.add(input);
+  if (process.env.GW_STAGE) out.push({ message: 'stage ' + process.env.GW_STAGE });
+  return out;
+};
+`,
+  };
+  const gitwayYaml = `${CONFIG}ruleset: .spectral.yaml\n`;
+
+  it("a kept lint worker forgets the team functions' state, reads the caller's environment, and prints to the caller", async () => {
+    const dir = serverDir();
+    const r = repo({ ...TEAM_FILES, 'gitway.yaml': gitwayYaml });
+    const pid = start(dir);
+    for (const stage of ['one', 'two', undefined]) {
+      const args = ['lint', '--no-cache', '--format', 'json'];
+      const served = await gitwayAsync(args, { cwd: r, env: at(dir, { GW_STAGE: stage }) });
+      const alone = await gitwayAsync(args, { cwd: r, env: off(dir, { GW_STAGE: stage }) });
+      expect(served).toEqual(alone);
+      expect(served.stdout).toContain('seen called on T');
+      expect(served.stdout).not.toContain('seen before');
+      if (stage) expect(served.stdout).toContain(`stage ${stage}`);
+      else expect(served.stdout).not.toContain('stage ');
+    }
+    expect(status(dir)).toEqual(expect.objectContaining({ served: 3 }));
+    await stop(dir, pid);
+  });
+
+  it('busy with another command, or stopped: lint runs alone at once with the same result; a caller that goes away stops the server and nothing is written', async () => {
+    const dir = serverDir();
+    const r = repo({ ...TEAM_FILES, 'gitway.yaml': gitwayYaml });
+    const pid = start(dir);
+    const lint = ['lint', '--no-cache', '--format', 'json'];
+    const expected = await gitwayAsync(lint, { cwd: r, env: off(dir) });
+    expect(expected.stdout).toContain('seen called on T');
+    // busy: a slow command runs in the server meanwhile
+    const slow = gitwayAsync(['lint', '--no-cache', '--quiet'], { cwd: r, env: at(dir, { GW_SLOW: '4000' }) });
+    await waitFor(() => false, 1500);
+    expect(await gitwayAsync(lint, { cwd: r, env: at(dir) })).toEqual(expected);
+    expect((await slow).status).toBe(0);
+    expect(served(dir)).toBe(1);
+    // stopped (SIGSTOP, as Ctrl-Z on `gitway server run`): after 2 s the CLI runs it alone
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const began = Date.now();
+      expect(await gitwayAsync(lint, { cwd: r, env: at(dir) })).toEqual(expected);
+      expect(Date.now() - began).toBeGreaterThanOrEqual(2000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(() => false, 500);
+    // the request it was too late for is not run when it wakes up
+    expect(status(dir)).toEqual(expect.objectContaining({ running: true, pid, served: 1 }));
+    // the caller goes away (Ctrl-C) while its command runs: the server stops, --output is not written
+    let child: import('node:child_process').ChildProcess | undefined;
+    const interrupted = gitwayAsync(['lint', '--no-cache', '--format', 'json', '--output', 'out.json'], { cwd: r, env: at(dir, { GW_SLOW: '4000' }), onSpawn: (c) => (child = c) });
+    await waitFor(() => false, 1500);
+    child!.kill('SIGINT');
+    await interrupted;
+    expect(await waitFor(() => !alive(pid), 10_000)).toBe(true);
+    await waitFor(() => false, 4000);
+    expect(existsSync(path.join(r, 'out.json'))).toBe(false);
+    const log = listing(dir).find((f) => f.endsWith('.log'))!;
+    expect(readFileSync(path.join(dir, log), 'utf8')).toContain('the caller of a running lint went away: stopping');
+  });
+
+  it("files are written with the caller's umask; help is laid out by the CLI itself; a symlinked server folder is never used", async () => {
+    const dir = serverDir();
+    const r = repo(FILES);
+    const pid = start(dir);
+    const env = { ...process.env, NO_COLOR: '1', GITWAY_SERVER_DIR: dir };
+    delete env.GITWAY_SERVER;
+    const umasked = spawnSync('sh', ['-c', `umask 077 && exec "${process.execPath}" "${bin}" lint --format json --output private.json`], { cwd: r, env, encoding: 'utf8' });
+    expect(umasked.status).toBe(1);
+    expect(statSync(path.join(r, 'private.json')).mode & 0o777).toBe(0o600);
+    expect(served(dir)).toBe(1);
+    expect(gitway(['lint', '--help'], { cwd: r, env: at(dir) }).status).toBe(0);
+    expect(served(dir)).toBe(1);
+    // a symbolic link to the (private) folder: refused, lint runs alone
+    const link = `${dir}-link`;
+    symlinkSync(dir, link);
+    undo.push(() => rmSync(link, { force: true }));
+    expect(gitway(['lint', '--format', 'json'], { cwd: r, env: at(link) })).toEqual(gitway(['lint', '--format', 'json'], { cwd: r, env: off(dir) }));
+    expect(served(dir)).toBe(1);
+    expect(gitway(['server', 'start'], { cwd: r, env: at(link) }).status).toBe(3);
+    await stop(dir, pid);
+  });
+});
+
 describe('gitway server: a rebuilt gitway', () => {
-  it('an older server stops when its build changes on disk, and lint runs alone meanwhile (a copy of gitway, touched)', async () => {
+  it('an older server stops when any file of its build changes on disk, and lint runs alone meanwhile (a copy of gitway, one file touched)', async () => {
     // a private copy of this installation: touching its build changes no other test's server name
     const install = mkdtempSync(path.join(os.tmpdir(), 'gitway-install-'));
     undo.push(() => rmSync(install, { recursive: true, force: true }));
@@ -613,9 +711,10 @@ describe('gitway server: a rebuilt gitway', () => {
     expect(copy(['lint', '--format', 'json'], { cwd: r, env: at(dir) })).toEqual(expected);
     expect(served(dir, copy)).toBe(1);
 
-    const main = path.join(install, 'dist/cli/main.js');
-    const later = new Date(statSync(main).mtimeMs + 60_000);
-    utimesSync(main, later, later);
+    // one file of the build other than the entry (a `tsc -w` rewrites only what changed)
+    const changed = path.join(install, 'dist/report/findings.js');
+    const later = new Date(statSync(changed).mtimeMs + 60_000);
+    utimesSync(changed, later, later);
     // a new build talks to a new server: none runs for it
     expect(status(dir, copy)).toEqual({ running: false });
     expect(copy(['lint', '--format', 'json'], { cwd: r, env: at(dir) })).toEqual(expected);

@@ -1,7 +1,7 @@
 /** The gitway server's wire format (frames), how the CLI picks the command it forwards, and --idle-timeout durations. */
 import { frame, frameReader, writeFrame, type FrameType } from '../../src/server/address.js';
 import { commandOf } from '../../src/server/client.js';
-import { parseDuration } from '../../src/cli/commands/server.js';
+import { idleSeconds } from '../../src/cli/commands/server.js';
 import { UsageError } from '../../src/errors.js';
 
 type Got = [FrameType, string];
@@ -140,29 +140,29 @@ describe('commandOf', () => {
   });
 });
 
-describe('parseDuration', () => {
+describe('idleSeconds (--idle-timeout)', () => {
   it.each<[string, number]>([
     ['90s', 90],
     ['30m', 1800],
     ['2h', 7200],
-    ['45', 45],
+    ['576h', 576 * 3600],
     ['1.5m', 90],
     ['0.5h', 1800],
     [' 10s ', 10],
     ['10 s', 10],
   ])('%j is %d seconds', (text, seconds) => {
-    expect(parseDuration(text)).toBe(seconds);
+    expect(idleSeconds(text)).toBe(seconds);
   });
 
-  it.each(['0', '0s', '0.0m', '-5s', '5d', '5ms', 'abc', '', 's'])('refuses %j with a usage error (exit 3) quoting it', (text) => {
+  it.each(['45', '0', '0s', '0.0m', '-5s', '5d', '5ms', '577h', '600h', 'abc', '', 's'])('refuses %j with a usage error (exit 3) quoting it', (text) => {
     let error: unknown;
     try {
-      parseDuration(text);
+      idleSeconds(text);
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).exitCode).toBe(3);
-    expect((error as UsageError).message).toBe(`--idle-timeout must be a duration such as 90s, 30m or 2h, not '${text}'`);
+    expect((error as UsageError).message).toBe(`--idle-timeout must be a duration from 1s to 24 days, such as 90s, 30m or 2h, not '${text}'`);
   });
 });

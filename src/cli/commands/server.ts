@@ -1,16 +1,22 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { parseDuration } from '../../model/duration.js';
 import type { CommandContext } from '../main.js';
 
-/** `30m`, `90s`, `2h` or plain seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) throw new UsageError(`--idle-timeout must be a duration such as 90s, 30m or 2h, not '${text}'`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+/** Longest idle time: what a timer can wait (24.8 days), in round days. */
+const MAX_IDLE_S = 24 * 86_400;
+
+/** --idle-timeout in seconds: `90s`, `30m`, `2h`, up to 24 days. */
+export function idleSeconds(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1000 || ms > MAX_IDLE_S * 1000) throw new UsageError(`--idle-timeout must be a duration from 1s to 24 days, such as 90s, 30m or 2h, not '${text}'`);
+  return ms / 1000;
 }
 
+const idleText = (s: number) => (s < 60 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`);
+
 const describe = (s: { pid: number; version: string; startedAt: string; served: number; rssBytes: number; workers: number; idleTimeoutS: number }) =>
-  `pid ${s.pid}, gitway ${s.version}, up since ${s.startedAt}, ${s.served} command${s.served === 1 ? '' : 's'} served, ${Math.round(s.rssBytes / 1048576)} MB, ${s.workers} worker${s.workers === 1 ? '' : 's'} kept; stops after ${Math.round(s.idleTimeoutS / 60)} min idle`;
+  `pid ${s.pid}, gitway ${s.version}, up since ${s.startedAt}, ${s.served} command${s.served === 1 ? '' : 's'} served, ${Math.round(s.rssBytes / 1048576)} MB, ${s.workers} worker${s.workers === 1 ? '' : 's'} kept; stops after ${idleText(s.idleTimeoutS)} idle`;
 
 export function registerServer(program: Command, ctx: CommandContext): void {
   const server = program
@@ -35,7 +41,7 @@ Examples:
     .option('--idle-timeout <duration>', 'stop after this long without a command: 90s, 30m, 2h', '30m')
     .action(
       ctx.action(async (options) => {
-        const idle = parseDuration(String(options.idleTimeout));
+        const idle = idleSeconds(String(options.idleTimeout));
         const { ensureServer } = await import('../../server/client.js');
         let started;
         try {
@@ -77,9 +83,10 @@ Examples:
     .option('--idle-timeout <duration>', 'stop after this long without a command: 90s, 30m, 2h', '30m')
     .action(
       ctx.action(async (options) => {
-        const idle = parseDuration(String(options.idleTimeout));
+        const idle = idleSeconds(String(options.idleTimeout));
         const { runServer } = await import('../../server/server.js');
-        await runServer({ env: ctx.io.env, idleTimeoutS: idle, log: (line) => ctx.io.stderr(`${line}\n`) });
+        // the caller of a running command went away: the process ends, as that command would have
+        await runServer({ env: ctx.io.env, idleTimeoutS: idle, log: (line) => ctx.io.stderr(`${line}\n`), abandon: () => process.exit(1) });
         return 0;
       }),
     );
