@@ -63,6 +63,7 @@ interface Message {
   id?: number;
   file?: string;
   output?: unknown;
+  heap?: number;
   error?: string;
   message?: string;
   name?: string;
@@ -86,6 +87,8 @@ interface WorkerState {
   reads?: (msg: Message) => void;
   /** Stops watching for its end (before it is kept for another run). */
   unwatch?: () => void;
+  /** Its heap's size after its last job, as it reported it. */
+  heap?: number;
   /** The input the worker is busy with (or was hinted), whose reads these are. */
   current?: unknown;
   /** Why the worker ended, when it did. */
@@ -97,10 +100,13 @@ function spawn(workerFile: string, data: unknown): WorkerState {
   return watchEnd({ worker: new Worker(workerFile, { workerData: data, env: warm() ? SHARE_ENV : undefined }), data });
 }
 
+/** A worker whose heap grew past this after its last job (a document of several MB) is not kept. */
+const KEEP_HEAP_LIMIT = 512 * 1024 * 1024;
+
 /** Keeps a healthy worker for a later run under `key` (a long-lived process), or lets it go. */
 function keepOrEnd(state: WorkerState, keeper: WorkerKeeper | undefined, key: (() => string) | undefined): void {
   state.unwatch?.();
-  if (keeper && key && state.ended === undefined) keeper.put(key(), { worker: state.worker, data: state.data });
+  if (keeper && key && state.ended === undefined && (state.heap ?? 0) <= KEEP_HEAP_LIMIT) keeper.put(key(), { worker: state.worker, data: state.data });
   // not awaited: a worker with a large heap takes a while to tear down (0.15 s after a 4 MB
   // document); the process still waits for it before exiting, but reports the results meanwhile
   else state.worker.terminate().catch(() => undefined);
@@ -211,6 +217,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
           clearTimeout(timer);
           timer = setTimeout(overrun, options.timeoutMs(input));
         } else if (msg.type === 'done') {
+          state.heap = msg.heap;
           finish({ output: msg.output as O, alive: true });
         } else if (msg.type === 'fatal') {
           fatal ??= options.onFatal?.({ message: msg.message ?? 'worker failed', name: msg.name, hint: msg.hint }) ?? new Error(msg.message);

@@ -1,4 +1,5 @@
 /** The worker side of runPool: jobs in, results out, files read through the parent's Tree. */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export type ReadFile = (file: string) => Promise<Buffer>;
@@ -51,7 +52,9 @@ export function serve<I, O>(handler: (input: I, context: ServeContext & { shared
       hint?.(msg.input as I, { read, data: workerData });
     } else if (msg.type === 'job') {
       try {
-        port.postMessage({ type: 'done', output: await handler(msg.input as I, { read, data: workerData, shared: msg.shared, started: () => port.postMessage({ type: 'started' }) }) });
+        const output = await handler(msg.input as I, { read, data: workerData, shared: msg.shared, started: () => port.postMessage({ type: 'started' }) });
+        // with its heap's size: a long-lived process does not keep a worker that grew large
+        port.postMessage({ type: 'done', output, heap: getHeapStatistics().used_heap_size });
       } catch (err) {
         const e = err as Error & { exitCode?: number; hint?: string };
         if (typeof e.exitCode === 'number') port.postMessage({ type: 'fatal', message: e.message, name: e.name, hint: e.hint });
