@@ -32,4 +32,11 @@ describe('dedupe', () => {
       expect(dedupe(sorted)).toEqual(reference(sorted));
     }
   });
+
+  it('keeps findings of names that differ only in Unicode normalisation apart (NFC and NFD spellings of á)', () => {
+    const at = (file: string, message: string): Finding => ({ file, line: 1, column: 1, path: [], code: 'r', severity: 'warn', message });
+    const findings = sortFindings([at('\u00e1.yaml', 'm'), at('a\u0301.yaml', 'm'), at('\u00e1.yaml', 'm'), at('z.yaml', 'm'), at('a\u0301.yaml', 'm')]);
+    expect(dedupe(findings)).toEqual(reference(findings));
+    expect(dedupe(findings)).toHaveLength(3);
+  });
 });
