@@ -30,8 +30,6 @@ export interface ServerOptions {
   abandon: () => void;
 }
 
-export const DEFAULT_IDLE_TIMEOUT_S = 30 * 60;
-
 /** Listens until stopped; resolves then. Rejects when it cannot listen (another server runs). */
 export async function runServer(options: ServerOptions): Promise<void> {
   const address = serverAddress(options.env);
