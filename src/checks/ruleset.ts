@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ruleset } from '@stoplight/spectral-core';
 import { GitwayError, ExitCode } from '../errors.js';
 import { blobId, type Tree } from '../workspace/tree.js';
+import { cachePureFunctions } from './function-cache.js';
 import { preferModernNimma } from './spectral-nimma.js';
 
 export const BUILTIN_RULESETS: Record<string, string> = {
@@ -109,6 +110,7 @@ export async function builtinRuleset(names: RulesetRecipe & { kind: 'builtin' } 
   const { default: core } = await import('@stoplight/spectral-core');
   const members = await Promise.all(names.names.map((n) => import(BUILTIN_RULESETS[n])));
   const ruleset = new core.Ruleset({ extends: members.map((m) => m.default) } as never, { severity: 'recommended', source: 'gitway:builtin' });
+  cachePureFunctions(ruleset as never);
   return { ruleset, ...builtinPrepared(names) };
 }
 
@@ -123,6 +125,7 @@ export async function loadRecipe(recipe: RulesetRecipe): Promise<LoadedRuleset> 
     preferModernNimma();
     const { default: core } = await import('@stoplight/spectral-core');
     const ruleset = new core.Ruleset(evaluateBundle(recipe.code, recipe.file) as never, { severity: 'recommended', source: recipe.file });
+    cachePureFunctions(ruleset as never);
     return { ruleset, source: recipe.source, recipe };
   } catch (err) {
     throw new RulesetError(`ruleset ${recipe.source} cannot be loaded: ${describeRulesetError(err, recipe.root ?? path.dirname(recipe.file))}`, LOAD_HINT, err);

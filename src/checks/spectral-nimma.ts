@@ -10,6 +10,7 @@
  */
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
+import { installSubtreeMemo } from './nimma-memo.js';
 
 let done = false;
 
@@ -27,8 +28,10 @@ export function preferModernNimma(): void {
     if (cache[runner]) return; // Spectral is loaded: too late
     const legacy = fromRunner.resolve('nimma/legacy');
     if (cache[legacy]) return;
-    const modern = fromRunner('nimma') as Record<string, unknown>;
+    const modernIndex = fromRunner.resolve('nimma');
+    const modern = fromRunner(modernIndex) as Record<string, unknown>;
     if (typeof modern.default !== 'function') return; // not the build this was written for: leave Spectral's choice
+    if (process.env.GITWAY_SUBTREE_MEMO !== 'off') installSubtreeMemo(modernIndex);
     const entry = new Module(legacy);
     entry.filename = legacy;
     entry.loaded = true;

@@ -1,0 +1,125 @@
+/**
+ * Spectral's own rule functions run once per value. On a resolved document one schema is reached by
+ * many paths (see nimma-memo.ts), and Spectral calls a rule's function at each of them with the same
+ * value; the findings those calls make land on the same place in the file and are merged. For the
+ * functions of `@stoplight/spectral-functions` that read nothing but their input, their options and
+ * (`schema`) the last key of the path, a call with a value already seen in this document returns the
+ * results of the first call again, their paths moved to this call's path: exactly what the function
+ * would return. Every other function (a team's own, the OpenAPI ones, `alphabetical`, which reads
+ * the document) is called every time. Results of a call whose paths are not below its own path, and
+ * of asynchronous calls, are never reused.
+ */
+import { createRequire } from 'node:module';
+
+type Key = string | number;
+
+interface Context {
+  path: Key[];
+  documentInventory: object;
+}
+
+type RuleFunction = (this: unknown, input: unknown, options: unknown, context: Context) => unknown;
+
+interface Result {
+  path?: Key[];
+  [k: string]: unknown;
+}
+
+/** Results of one call: each with its path below the call's path (or none), or `null` when not reusable. */
+type Stored = Array<{ result: Result; rel: Key[] | undefined }> | undefined | null;
+
+interface LoadedRules {
+  rules: Record<string, { then: Array<{ function: unknown }> }>;
+}
+
+/**
+ * Functions of `@stoplight/spectral-functions` that depend on their input and options only (true:
+ * and on the path's last key, which `schema` may name in a message).
+ */
+const PURE: Record<string, boolean> = {
+  schema: true,
+  pattern: false,
+  truthy: false,
+  falsy: false,
+  defined: false,
+  undefined: false,
+  length: false,
+  enumeration: false,
+  casing: false,
+  xor: false,
+};
+
+/**
+ * Functions of `@stoplight/spectral-rulesets`' OpenAPI rules that also read the document's formats and
+ * `jsonSchemaDialect`, the same for every call in one document. (`oasExample` reads the path: not here.)
+ */
+const PURE_OAS: Record<string, boolean> = {
+  oasSchema: true,
+  typedEnum: false,
+};
+
+/** Makes the ruleset's calls of Spectral's pure functions remember their results per document and value. */
+export function cachePureFunctions(ruleset: LoadedRules): void {
+  if (process.env.GITWAY_SUBTREE_MEMO === 'off') return; // benches compare with Spectral's own way
+  const req = createRequire(import.meta.url);
+  const pure = new Map<unknown, boolean>();
+  const add = (module: string, names: Record<string, boolean>) => {
+    let functions: Record<string, unknown>;
+    try {
+      functions = req(module) as Record<string, unknown>;
+    } catch {
+      return; // another layout: those functions are called every time
+    }
+    for (const [name, byKey] of Object.entries(names)) if (typeof functions[name] === 'function') pure.set(functions[name], byKey);
+  };
+  add('@stoplight/spectral-functions', PURE);
+  add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', PURE_OAS);
+  for (const rule of Object.values(ruleset.rules)) {
+    for (const then of rule.then) {
+      const byKey = pure.get(then.function);
+      if (byKey !== undefined) then.function = remembering(then.function as RuleFunction, byKey);
+    }
+  }
+}
+
+/** The function, answering a value it has seen in this document (and, `byKey`, under this last key) from memory. */
+export function remembering(fn: RuleFunction, byKey: boolean): RuleFunction {
+  const documents = new WeakMap<object, Map<unknown, Map<unknown, Stored>>>();
+  const wrapped: RuleFunction = function (this: unknown, input, options, context) {
+    if (context === null || typeof context !== 'object' || !Array.isArray(context.path) || context.documentInventory === null || typeof context.documentInventory !== 'object') {
+      return fn.call(this, input, options, context);
+    }
+    let keys = documents.get(context.documentInventory);
+    if (keys === undefined) documents.set(context.documentInventory, (keys = new Map()));
+    const key = byKey && context.path.length > 0 ? context.path[context.path.length - 1] : undefined;
+    let values = keys.get(key);
+    if (values === undefined) keys.set(key, (values = new Map()));
+    if (values.has(input)) {
+      const stored = values.get(input);
+      if (stored === undefined) return undefined;
+      if (stored !== null) return stored.map(({ result, rel }) => (rel === undefined ? { ...result } : { ...result, path: [...context.path, ...rel] }));
+      return fn.call(this, input, options, context);
+    }
+    const out = fn.call(this, input, options, context);
+    values.set(input, store(out, context.path));
+    return out;
+  };
+  Object.defineProperty(wrapped, 'name', { value: fn.name });
+  return wrapped;
+}
+
+function store(out: unknown, at: Key[]): Stored {
+  if (out === undefined) return undefined;
+  if (!Array.isArray(out)) return null; // a promise, or anything unexpected
+  const stored: Array<{ result: Result; rel: Key[] | undefined }> = [];
+  for (const r of out as Result[]) {
+    if (r === null || typeof r !== 'object') return null;
+    if (r.path === undefined) {
+      stored.push({ result: { ...r }, rel: undefined });
+      continue;
+    }
+    if (!Array.isArray(r.path) || r.path.length < at.length || at.some((k, i) => r.path![i] !== k)) return null;
+    stored.push({ result: { ...r }, rel: r.path.slice(at.length) });
+  }
+  return stored;
+}
