@@ -10,6 +10,8 @@
  * of asynchronous calls, are never reused.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { emitProbe } from './nimma-memo.js';
 
 type Key = string | number;
 
@@ -75,12 +77,78 @@ export function cachePureFunctions(ruleset: LoadedRules): void {
   add('@stoplight/spectral-functions', PURE);
   add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', PURE_OAS);
   for (const rule of Object.values(ruleset.rules)) {
+    let all = rule.then.length > 0;
+    let anyByKey = false;
     for (const then of rule.then) {
-      const byKey = pure.get(then.function);
-      if (byKey !== undefined) then.function = remembering(then.function as RuleFunction, byKey);
+      // Spectral shares a rule's `then` between rulesets made from the same definition: a function
+      // wrapped here before stays wrapped (once)
+      const done = (then.function as { gitwayPure?: boolean } | undefined)?.gitwayPure;
+      const byKey = done ?? pure.get(then.function);
+      if (byKey === undefined) all = false;
+      else {
+        anyByKey ||= byKey;
+        if (done === undefined) then.function = remembering(then.function as RuleFunction, byKey);
+      }
     }
+    if (all) pureRules.set(rule, anyByKey);
   }
 }
+
+/** Rules whose every function is one of the pure ones; true when one of them reads the path's last key. */
+const pureRules = new WeakMap<object, boolean>();
+
+interface LintContext {
+  documentInventory: object;
+  results: unknown[];
+  promises: unknown[];
+}
+
+/**
+ * Spectral's `lintNode` (one rule at one match) skips a rule of pure functions at a value it found
+ * nothing on already in this document (under the same last key, when a function reads it): it would
+ * find nothing again. Installed on the spectral-core whose entry is `spectralCoreIndex`; idempotent,
+ * never throws (on another layout every call runs).
+ */
+export function installRepeatSkip(spectralCoreIndex: string): void {
+  if (process.env.GITWAY_SUBTREE_MEMO === 'off') return;
+  try {
+    const mod = createRequire(spectralCoreIndex)(path.join(path.dirname(spectralCoreIndex), 'runner', 'lintNode.js')) as { lintNode?: LintNode & { gitwaySkips?: true } };
+    const original = mod.lintNode;
+    if (typeof original !== 'function' || original.gitwaySkips) return;
+    const empty = new WeakMap<object, WeakMap<object, Map<unknown, Set<unknown>>>>();
+    const skipping: LintNode & { gitwaySkips?: true } = (context, node, rule) => {
+      emitProbe.calls++;
+      const byKey = pureRules.get(rule);
+      if (byKey === undefined || context === null || typeof context !== 'object' || typeof context.documentInventory !== 'object' || !Array.isArray(context.results) || !Array.isArray(context.promises)) {
+        emitProbe.dirty = true;
+        return original(context, node, rule);
+      }
+      let rules = empty.get(context.documentInventory);
+      if (rules === undefined) empty.set(context.documentInventory, (rules = new WeakMap()));
+      let keys = rules.get(rule);
+      if (keys === undefined) rules.set(rule, (keys = new Map()));
+      const key = byKey && node.path.length > 0 ? node.path[node.path.length - 1] : undefined;
+      let values = keys.get(key);
+      if (values === undefined) keys.set(key, (values = new Set()));
+      if (values.has(node.value)) return;
+      const results = context.results.length;
+      const promises = context.promises.length;
+      const before = emitProbe.dirty;
+      emitProbe.dirty = true; // until it returns having found nothing
+      original(context, node, rule);
+      if (context.results.length === results && context.promises.length === promises) {
+        values.add(node.value);
+        emitProbe.dirty = before;
+      }
+    };
+    skipping.gitwaySkips = true;
+    mod.lintNode = skipping;
+  } catch {
+    // every call runs
+  }
+}
+
+type LintNode = (context: LintContext, node: { path: Key[]; value: unknown }, rule: object) => void;
 
 /** The function, answering a value it has seen in this document (and, `byKey`, under this last key) from memory. */
 export function remembering(fn: RuleFunction, byKey: boolean): RuleFunction {
@@ -105,6 +173,7 @@ export function remembering(fn: RuleFunction, byKey: boolean): RuleFunction {
     return out;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name });
+  Object.defineProperty(wrapped, 'gitwayPure', { value: byKey });
   return wrapped;
 }
 

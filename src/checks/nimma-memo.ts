@@ -56,6 +56,14 @@ interface ScopeLike {
 type Traverse = (this: ScopeLike, fn: (scope: ScopeLike) => void, zones: unknown) => void;
 
 let enabled = true;
+
+/**
+ * What Spectral's callbacks did at one match, told by function-cache.ts: how many rules ran through
+ * it, and whether one of them may find something at the same value under the same last key another
+ * time. A match whose rules all ran and found nothing, each a rule of pure functions, is not
+ * recorded: at a later visit they would find nothing again.
+ */
+export const emitProbe = { calls: 0, dirty: false };
 let installed = false;
 let stats = { visits: 0, replays: 0, replayedEmits: 0, recorded: 0, fallbacks: 0 };
 
@@ -254,15 +262,22 @@ function memoTraverse(scope: ScopeLike, fn: (scope: ScopeLike) => void, model: M
   ids.forEach((id, index) => {
     const cb = original[index];
     recorded[id] = (output) => {
-      if (current !== null) {
-        const p = output.path;
+      if (current === null) return cb(output);
+      const p = output.path;
+      const rel = p.length === base + 1 ? p[base] : p.slice(base);
+      const value = output.value;
+      emitProbe.calls = 0;
+      emitProbe.dirty = false;
+      try {
+        cb(output);
+      } finally {
         if (p.length <= base) current.poisoned = true;
-        else {
+        else if (emitProbe.dirty || emitProbe.calls === 0) {
+          // a match whose callbacks did something (or may): replayed at every later visit
           stats.recorded++;
-          current.items.push(index, p.length === base + 1 ? p[base] : p.slice(base), output.value);
+          current.items.push(index, rel, value);
         }
       }
-      cb(output);
     };
   });
   scope.callbacks = recorded;
