@@ -1,0 +1,222 @@
+/**
+ * Shared subtrees walked once (src/checks/nimma-memo.ts) and pure rule functions remembered
+ * (src/checks/function-cache.ts): Spectral gets the same callbacks in the same order and makes the
+ * same findings as with its own traversal, on a document where one schema is reached by many paths.
+ * Each lint runs in a child process on the built code (dist/): both install themselves on the module
+ * cache of a thread, which jest's module registry is not.
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { projectRoot } from '../helpers/cli.js';
+import { buildModel, localFilter } from '../../src/checks/nimma-memo.js';
+import { remembering } from '../../src/checks/function-cache.js';
+
+/**
+ * Shared schemas reached from 12 places and from components: an enum with a repeat after one
+ * without under the same key, a description with a script tag, an `xml`, a bad default.
+ */
+const operations = Array.from({ length: 6 }, (_, i) => `
+  /things${i}:
+    post:
+      operationId: post${i}
+      description: op ${i}
+      tags: [t]
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Thing' }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: { $ref: '#/components/schemas/Thing' }`).join('');
+
+const DOC = `openapi: 3.0.3
+info: { title: Shared, version: "1", description: x, contact: { name: a } }
+servers: [{ url: 'https://example.com/v1' }]
+tags: [{ name: t, description: t }]
+paths:${operations}
+components:
+  schemas:
+    Thing:
+      type: object
+      xml: { name: thing }
+      properties:
+        kind: { type: string, enum: [a, b] }
+        size: { type: integer, enum: [1, two] }
+        note: { type: string, description: '<script>alert(1)</script>' }
+        inner: { $ref: '#/components/schemas/Inner' }
+    Inner:
+      type: object
+      properties:
+        kind: { type: string, enum: [x, x], example: 3 }
+        deeper: { type: array, items: { $ref: '#/components/schemas/Leaf' } }
+    Leaf:
+      type: object
+      description: 'eval("x")'
+      properties: { n: { type: number, default: abc } }
+`;
+
+/**
+ * Lints DOC in a fresh process with spectral:oas, plus a rule whose function is not pure and
+ * records every call's path (the order of callbacks), and optionally an expression the memo does
+ * not follow. Returns findings, calls and the memo's counters.
+ */
+function lintIn(memo: boolean, extraGiven?: string) {
+  const script = `
+import { pathToFileURL } from 'node:url';
+const dist = (f) => pathToFileURL(${JSON.stringify(path.join(projectRoot, 'dist'))} + '/' + f).href;
+const { preferModernNimma } = await import(dist('checks/spectral-nimma.js'));
+preferModernNimma();
+const { takeSubtreeMemoStats } = await import(dist('checks/nimma-memo.js'));
+const { cachePureFunctions } = await import(dist('checks/function-cache.js'));
+const { default: core } = await import('@stoplight/spectral-core');
+const { default: Parsers } = await import('@stoplight/spectral-parsers');
+const { oas } = await import('@stoplight/spectral-rulesets');
+const calls = [];
+const spectral = new core.Spectral();
+const ruleset = new core.Ruleset({
+  extends: [[oas, 'recommended']],
+  rules: {
+    'every-type': { given: "$..[?(@ && @.type)]", severity: 'warn', then: { function: (value, _o, ctx) => { calls.push(ctx.path.join('.')); return value.type === 'number' ? [{ message: 'a number' }] : undefined; } } },
+    'under-paths': { given: "$.paths..[?(@ && @.enum)]", severity: 'warn', then: { function: (value, _o, ctx) => { calls.push('paths ' + ctx.path.join('.')); } } },
+    ${extraGiven ? `'extra': { given: ${JSON.stringify(extraGiven)}, severity: 'info', then: { function: (value, _o, ctx) => { calls.push('extra ' + ctx.path.join('.')); return [{ message: 'seen' }]; } } },` : ''}
+  },
+}, { severity: 'recommended' });
+cachePureFunctions(ruleset);
+spectral.setRuleset(ruleset);
+const results = await spectral.run(new core.Document(process.env.DOC, Parsers.Yaml, '/doc.yaml'), { ignoreUnknownFormat: true });
+console.log(JSON.stringify({ findings: results.map((r) => [r.code, r.path.join('.'), r.severity, r.range, r.message]), calls, stats: takeSubtreeMemoStats() }));
+`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot, env: { ...process.env, DOC, NODE_OPTIONS: '', GITWAY_SUBTREE_MEMO: memo ? 'on' : 'off' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as { findings: unknown[][]; calls: string[]; stats: { visits: number; replays: number; replayedEmits: number; recorded: number; fallbacks: number } };
+}
+
+describe('shared subtrees walked once', () => {
+  it("gives Spectral's callbacks in the same order and the same findings, walking fewer nodes", () => {
+    const plain = lintIn(false);
+    const memo = lintIn(true);
+    expect(plain.stats.visits).toBe(0); // nimma's own traversal ran
+    expect(memo.stats.replays).toBeGreaterThan(10);
+    expect(memo.stats.fallbacks).toBe(0);
+    // the rule that is not pure ran at every path, in nimma's order
+    expect(plain.calls.length).toBeGreaterThan(50);
+    expect(memo.calls).toEqual(plain.calls);
+    // findings of the pure rules (enum repeats, script tags, eval, typed enums) and the others
+    const codes = new Set(plain.findings.map((f) => f[0]));
+    for (const code of ['duplicated-entry-in-enum', 'no-script-tags-in-markdown', 'no-eval-in-markdown', 'typed-enum', 'every-type']) expect(codes).toContain(code);
+    expect(memo.findings).toEqual(plain.findings);
+  }, 60_000);
+
+  it("leaves nimma's traversal to an expression it cannot follow (a filter reading @path), with the same findings", () => {
+    const given = '$..[?(@path.length > 8 && @ && @.enum)]';
+    const plain = lintIn(false, given);
+    const memo = lintIn(true, given);
+    expect(memo.stats.fallbacks).toBeGreaterThan(0);
+    expect(memo.stats.replays).toBe(0);
+    expect(memo.calls).toEqual(plain.calls);
+    expect(memo.findings).toEqual(plain.findings);
+    expect(plain.calls.some((c) => c.startsWith('extra '))).toBe(true);
+  }, 60_000);
+
+  it('follows an expression with a filter before its last step (matches of the child depend on the parent)', () => {
+    const given = "$..[?(@ && @.type === 'object')].properties";
+    const plain = lintIn(false, given);
+    const memo = lintIn(true, given);
+    expect(memo.stats.fallbacks).toBe(0);
+    expect(memo.stats.replays).toBeGreaterThan(0);
+    expect(memo.calls).toEqual(plain.calls);
+    expect(memo.findings).toEqual(plain.findings);
+  }, 60_000);
+});
+
+describe('the automaton model', () => {
+  // nimma's own parser, as the traversal uses it
+  const { default: parse } = createRequire(import.meta.url)(path.join(projectRoot, 'node_modules/nimma/dist/cjs/parser/index.js')) as { default: (e: string) => unknown };
+  const model = (e: string[]) => buildModel(e, parse, () => false);
+
+  it('follows members, wildcards, unions and filters on the node, deep or not', () => {
+    expect(model(['$.paths[*][get,put].responses', '$..content..[?(@ && @.schema)]', '$..[description,title]', "$..[?(@property !== 'properties' && @.enum)]", '$..[?(@ && @.xml)].xml', '$.servers[0]'])).not.toBeNull();
+  });
+
+  it.each([
+    ['$..[?(@path.length > 2)]', 'reads the path'],
+    ['$..[?(@parent && @parent.x)]', 'reads the parent'],
+    ['$..[?(@root.x)]', 'reads the root'],
+    ['$.servers[0:2]', 'a slice'],
+    ['$.paths[*]~', 'keys'],
+    ['$..[?(@.x)].a.b', 'a filter two steps before the end'],
+    ['$..[?(@.x)]..a', 'a deep step after a filter'],
+  ])('refuses %s (%s)', (e) => {
+    expect(model([e])).toBeNull();
+  });
+
+  it('tells filters that read only the node from the others', () => {
+    expect(localFilter("@ && @.enum && @.enum.constructor.name === 'Array'")).toBe(true);
+    expect(localFilter("@property !== 'properties' && @ && (@.example !== void 0 || @['x-example'] !== void 0)")).toBe(true);
+    expect(localFilter('@string && @ !== "@path"')).toBe(true); // text in quotes is not read
+    expect(localFilter('@path.length > 2')).toBe(false);
+    expect(localFilter('@parentProperty === "x"')).toBe(false);
+    expect(localFilter('index === 0')).toBe(false);
+    expect(localFilter('scope.path[0] === "x"')).toBe(false);
+    expect(localFilter('@@custom(@)')).toBe(false);
+  });
+});
+
+describe('remembered rule functions', () => {
+  const context = (p: (string | number)[], doc: object) => ({ path: p, documentInventory: doc });
+
+  it('answers a value seen in the same document from memory, with paths moved to the new call', () => {
+    let calls = 0;
+    const fn = remembering((input) => {
+      calls++;
+      return [{ message: `bad ${String((input as { a: number }).a)}`, path: ['x', 'y', 'a'] }];
+    }, false);
+    const value = { a: 1 };
+    const doc = {};
+    expect(fn.call(null, value, null, context(['x', 'y'], doc))).toEqual([{ message: 'bad 1', path: ['x', 'y', 'a'] }]);
+    expect(calls).toBe(1);
+    // below the call's path: moved
+    expect(fn.call(null, value, null, context(['x', 'y'], doc))).toEqual([{ message: 'bad 1', path: ['x', 'y', 'a'] }]);
+    expect(calls).toBe(1);
+    // a result whose path is not below its call's path is never reused
+    const other = { a: 2 };
+    expect(fn.call(null, other, null, context(['m'], doc))).toEqual([{ message: 'bad 2', path: ['x', 'y', 'a'] }]);
+    expect(fn.call(null, other, null, context(['m'], doc))).toEqual([{ message: 'bad 2', path: ['x', 'y', 'a'] }]);
+    expect(calls).toBe(3);
+  });
+
+  it('moves paths below the call, keys calls by the last key when asked, and keeps documents apart', () => {
+    let calls = 0;
+    const fn = remembering((input, _o, ctx) => {
+      calls++;
+      return [{ message: `${String(ctx.path[ctx.path.length - 1])} ${String(input)}`, path: [...ctx.path, 0] }];
+    }, true);
+    const doc = {};
+    const value = 'v';
+    expect(fn.call(null, value, null, context(['a', 'enum'], doc))).toEqual([{ message: 'enum v', path: ['a', 'enum', 0] }]);
+    expect(fn.call(null, value, null, context(['b', 'c', 'enum'], doc))).toEqual([{ message: 'enum v', path: ['b', 'c', 'enum', 0] }]);
+    expect(calls).toBe(1);
+    expect(fn.call(null, value, null, context(['b', 'other'], doc))).toEqual([{ message: 'other v', path: ['b', 'other', 0] }]);
+    expect(calls).toBe(2);
+    expect(fn.call(null, value, null, context(['a', 'enum'], {}))).toEqual([{ message: 'enum v', path: ['a', 'enum', 0] }]);
+    expect(calls).toBe(3);
+  });
+
+  it('never remembers a promise', async () => {
+    let calls = 0;
+    const fn = remembering(() => {
+      calls++;
+      return Promise.resolve([{ message: 'later' }]);
+    }, false);
+    const doc = {};
+    await fn.call(null, 1, null, context(['a'], doc));
+    await fn.call(null, 1, null, context(['a'], doc));
+    expect(calls).toBe(2);
+  });
+});
