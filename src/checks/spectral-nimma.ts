@@ -10,7 +10,7 @@
  */
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
-import { installRepeatSkip } from './function-cache.js';
+import { installCompileCache, installRepeatSkip } from './function-cache.js';
 import { installSubtreeMemo } from './nimma-memo.js';
 
 let done = false;
@@ -22,6 +22,7 @@ export function preferModernNimma(): void {
   try {
     const fromHere = createRequire(import.meta.url);
     installRepeatSkip(fromHere.resolve('@stoplight/spectral-core'));
+    installCompileCache(fromHere.resolve('@stoplight/spectral-functions'));
     // the package exports only its entry (dist/index.js); the runner sits beside it
     const runner = path.join(path.dirname(fromHere.resolve('@stoplight/spectral-core')), 'runner', 'runner.js');
     const fromRunner = createRequire(runner);
