@@ -53,9 +53,12 @@ serve<LintJob, unknown>(
       Object.values(loaded.ruleset.rules).forEach((rule, i) => {
         if (d.disabled.includes(rule.name)) rule.enabled = false;
         for (const then of rule.then) {
-          // Spectral calls a rule function with (target value, options, context)
-          const fn = then.function as (this: unknown, a: unknown, b: unknown, c: unknown) => unknown;
-          (then as { function: unknown }).function = function (this: unknown, a: unknown, b: unknown, c: unknown) {
+          // Spectral calls a rule function with (target value, options, context). Spectral shares
+          // a `then` between rulesets made from the same definitions (a team ruleset evaluated
+          // again for the next command of a gitway server): wrap the function, not an earlier wrapper
+          type Fn = ((this: unknown, a: unknown, b: unknown, c: unknown) => unknown) & { gitwayInner?: Fn; gitwayPure?: boolean };
+          const fn = (then.function as Fn).gitwayInner ?? (then.function as Fn);
+          const timed: Fn = function (this: unknown, a: unknown, b: unknown, c: unknown) {
             Atomics.store(current, 0, i + 1);
             try {
               return fn.call(this, a, b, c);
@@ -63,6 +66,10 @@ serve<LintJob, unknown>(
               Atomics.store(current, 0, 0);
             }
           };
+          timed.gitwayInner = fn;
+          // still the same pure function to function-cache.ts
+          if (fn.gitwayPure !== undefined) Object.defineProperty(timed, 'gitwayPure', { value: fn.gitwayPure });
+          (then as { function: unknown }).function = timed;
         }
       });
       return createRunner(d.root, async (f) => {
