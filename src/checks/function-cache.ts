@@ -2,12 +2,14 @@
  * Spectral's own rule functions run once per value. On a resolved document one schema is reached by
  * many paths (see nimma-memo.ts), and Spectral calls a rule's function at each of them with the same
  * value; the findings those calls make land on the same place in the file and are merged. For the
- * functions of `@stoplight/spectral-functions` that read nothing but their input, their options and
- * (`schema`) the last key of the path, a call with a value already seen in this document returns the
- * results of the first call again, their paths moved to this call's path: exactly what the function
- * would return. Every other function (a team's own, the OpenAPI ones, `alphabetical`, which reads
- * the document) is called every time. Results of a call whose paths are not below its own path, and
- * of asynchronous calls, are never reused.
+ * functions of `@stoplight/spectral-functions` and of Spectral's OpenAPI rules that read nothing
+ * but their input, their options, the document's formats and (some) the path's last key or whether
+ * the path is a request's or a response's media, a call with a value already seen in this document
+ * (under the same key) returns the results of the first call again, their paths moved to this
+ * call's path: exactly what the function would return. Every other function (a team's own,
+ * `alphabetical`, which reads the document, the OpenAPI rules that read more) is called every
+ * time. Results of a call whose paths are not below its own path, and of asynchronous calls, are
+ * never reused.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,71 +33,100 @@ interface Result {
 type Stored = Array<{ result: Result; rel: Key[] | undefined }> | undefined | null;
 
 interface LoadedRules {
-  rules: Record<string, { then: Array<{ function: unknown }> }>;
+  rules: Record<string, { then: Array<{ function: unknown; field?: string; functionOptions?: unknown }> }>;
 }
 
 /**
- * Functions of `@stoplight/spectral-functions` that depend on their input and options only (true:
- * and on the path's last key, which `schema` may name in a message).
+ * What a pure function's result depends on beside its input, its options and the document:
+ * nothing more (`value`), the path's last key, which `schema` may name in a message (`last`), or
+ * whether the path is a request's or a response's media (`media`: `oasExample` relaxes `required`
+ * for `readOnly` / `writeOnly` properties there).
  */
-const PURE: Record<string, boolean> = {
-  schema: true,
-  pattern: false,
-  truthy: false,
-  falsy: false,
-  defined: false,
-  undefined: false,
-  length: false,
-  enumeration: false,
-  casing: false,
-  xor: false,
+type KeyKind = 'value' | 'last' | 'media';
+
+/** Functions of `@stoplight/spectral-functions` that depend on nothing else. */
+const PURE: Record<string, KeyKind> = {
+  schema: 'last',
+  pattern: 'value',
+  truthy: 'value',
+  falsy: 'value',
+  defined: 'value',
+  undefined: 'value',
+  length: 'value',
+  enumeration: 'value',
+  casing: 'value',
+  xor: 'value',
 };
 
 /**
- * Functions of `@stoplight/spectral-rulesets`' OpenAPI rules that also read the document's formats and
- * `jsonSchemaDialect`, the same for every call in one document. (`oasExample` reads the path: not here.)
+ * Functions of `@stoplight/spectral-rulesets`' OpenAPI rules: they also read the document's formats
+ * and `jsonSchemaDialect`, the same for every call in one document.
  */
-const PURE_OAS: Record<string, boolean> = {
-  oasSchema: true,
-  typedEnum: false,
+const PURE_OAS: Record<string, KeyKind> = {
+  oasSchema: 'last',
+  typedEnum: 'value',
 };
+
+/**
+ * `oasExample` tells request from response media by the path, with prefixes of its own (below):
+ * taken as pure only in the versions of `@stoplight/spectral-rulesets` whose code was checked to
+ * use exactly these; with another version it is called every time.
+ */
+const OAS_EXAMPLE_CHECKED = ['1.23.1'];
+const REQUEST_MEDIA: Record<number, Key[][]> = { 2: [], 3: [['components', 'requestBodies'], ['paths', '*', '*', 'requestBody']] };
+const RESPONSE_MEDIA: Record<number, Key[][]> = { 2: [['responses'], ['paths', '*', '*', 'responses']], 3: [['components', 'responses'], ['paths', '*', '*', 'responses']] };
+
+function keyOf(kind: KeyKind, at: Key[], options: unknown): unknown {
+  if (kind === 'value') return undefined;
+  if (kind === 'last') return at.length > 0 ? at[at.length - 1] : undefined;
+  const o = (options ?? {}) as { type?: unknown; oasVersion?: unknown };
+  if (o.type !== 'media') return '';
+  const under = (prefixes: Key[][] | undefined) => (prefixes ?? []).some((p) => p.every((k, i) => k === '*' || k === at[i]));
+  return `${under(REQUEST_MEDIA[o.oasVersion as number]) ? 1 : 0}${under(RESPONSE_MEDIA[o.oasVersion as number]) ? 1 : 0}`;
+}
 
 /** Makes the ruleset's calls of Spectral's pure functions remember their results per document and value. */
 export function cachePureFunctions(ruleset: LoadedRules): void {
   if (process.env.GITWAY_SUBTREE_MEMO === 'off') return; // benches compare with Spectral's own way
   const req = createRequire(import.meta.url);
-  const pure = new Map<unknown, boolean>();
-  const add = (module: string, names: Record<string, boolean>) => {
+  const pure = new Map<unknown, KeyKind>();
+  const add = (module: string, names: Record<string, KeyKind>) => {
     let functions: Record<string, unknown>;
     try {
       functions = req(module) as Record<string, unknown>;
     } catch {
       return; // another layout: those functions are called every time
     }
-    for (const [name, byKey] of Object.entries(names)) if (typeof functions[name] === 'function') pure.set(functions[name], byKey);
+    for (const [name, kind] of Object.entries(names)) if (typeof functions[name] === 'function') pure.set(functions[name], kind);
   };
   add('@stoplight/spectral-functions', PURE);
   add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', PURE_OAS);
+  try {
+    const version = (req('@stoplight/spectral-rulesets/package.json') as { version?: string }).version;
+    if (version !== undefined && OAS_EXAMPLE_CHECKED.includes(version)) add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', { oasExample: 'media' });
+  } catch {
+    // not checked: called every time
+  }
   for (const rule of Object.values(ruleset.rules)) {
-    let all = rule.then.length > 0;
-    let anyByKey = false;
+    const kinds: Array<{ kind: KeyKind; options: unknown }> = [];
     for (const then of rule.then) {
       // Spectral shares a rule's `then` between rulesets made from the same definition: a function
       // wrapped here before stays wrapped (once)
-      const done = (then.function as { gitwayPure?: boolean } | undefined)?.gitwayPure;
-      const byKey = done ?? pure.get(then.function);
-      if (byKey === undefined) all = false;
-      else {
-        anyByKey ||= byKey;
-        if (done === undefined) then.function = remembering(then.function as RuleFunction, byKey);
-      }
+      const done = (then.function as { gitwayPure?: KeyKind } | undefined)?.gitwayPure;
+      const kind = done ?? pure.get(then.function);
+      if (kind === undefined) continue;
+      if (done === undefined) then.function = remembering(then.function as RuleFunction, kind);
+      // the media test reads the path's beginning: only where the function gets the rule's own path
+      if (kind !== 'media' || then.field === undefined) kinds.push({ kind, options: then.functionOptions });
     }
-    if (all) pureRules.set(rule, anyByKey);
+    if (kinds.length === rule.then.length && kinds.length > 0) {
+      pureRules.set(rule, kinds.length === 1 ? (at) => keyOf(kinds[0].kind, at, kinds[0].options) : (at) => JSON.stringify(kinds.map((k) => keyOf(k.kind, at, k.options) ?? null)));
+    }
   }
 }
 
-/** Rules whose every function is one of the pure ones; true when one of them reads the path's last key. */
-const pureRules = new WeakMap<object, boolean>();
+/** Rules whose every function is one of the pure ones, with what besides a value their findings depend on. */
+const pureRules = new WeakMap<object, (at: Key[]) => unknown>();
 
 interface LintContext {
   documentInventory: object;
@@ -118,8 +149,8 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
     const empty = new WeakMap<object, WeakMap<object, Map<unknown, Set<unknown>>>>();
     const skipping: LintNode & { gitwaySkips?: true } = (context, node, rule) => {
       emitProbe.calls++;
-      const byKey = pureRules.get(rule);
-      if (byKey === undefined || context === null || typeof context !== 'object' || typeof context.documentInventory !== 'object' || !Array.isArray(context.results) || !Array.isArray(context.promises)) {
+      const keyAt = pureRules.get(rule);
+      if (keyAt === undefined || context === null || typeof context !== 'object' || typeof context.documentInventory !== 'object' || !Array.isArray(context.results) || !Array.isArray(context.promises)) {
         emitProbe.dirty = true;
         return original(context, node, rule);
       }
@@ -127,7 +158,7 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
       if (rules === undefined) empty.set(context.documentInventory, (rules = new WeakMap()));
       let keys = rules.get(rule);
       if (keys === undefined) rules.set(rule, (keys = new Map()));
-      const key = byKey && node.path.length > 0 ? node.path[node.path.length - 1] : undefined;
+      const key = keyAt(node.path);
       let values = keys.get(key);
       if (values === undefined) keys.set(key, (values = new Set()));
       if (values.has(node.value)) return;
@@ -208,8 +239,8 @@ function contentKey(schema: object): string | undefined {
 
 type LintNode = (context: LintContext, node: { path: Key[]; value: unknown }, rule: object) => void;
 
-/** The function, answering a value it has seen in this document (and, `byKey`, under this last key) from memory. */
-export function remembering(fn: RuleFunction, byKey: boolean): RuleFunction {
+/** The function, answering a value it has seen in this document (under the same key of `kind`) from memory. */
+export function remembering(fn: RuleFunction, kind: KeyKind): RuleFunction {
   const documents = new WeakMap<object, Map<unknown, Map<unknown, Stored>>>();
   const wrapped: RuleFunction = function (this: unknown, input, options, context) {
     if (context === null || typeof context !== 'object' || !Array.isArray(context.path) || context.documentInventory === null || typeof context.documentInventory !== 'object') {
@@ -217,7 +248,7 @@ export function remembering(fn: RuleFunction, byKey: boolean): RuleFunction {
     }
     let keys = documents.get(context.documentInventory);
     if (keys === undefined) documents.set(context.documentInventory, (keys = new Map()));
-    const key = byKey && context.path.length > 0 ? context.path[context.path.length - 1] : undefined;
+    const key = keyOf(kind, context.path, options);
     let values = keys.get(key);
     if (values === undefined) keys.set(key, (values = new Map()));
     if (values.has(input)) {
@@ -231,7 +262,7 @@ export function remembering(fn: RuleFunction, byKey: boolean): RuleFunction {
     return out;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name });
-  Object.defineProperty(wrapped, 'gitwayPure', { value: byKey });
+  Object.defineProperty(wrapped, 'gitwayPure', { value: kind });
   return wrapped;
 }
 

@@ -56,7 +56,7 @@ serve<LintJob, unknown>(
           // Spectral calls a rule function with (target value, options, context). Spectral shares
           // a `then` between rulesets made from the same definitions (a team ruleset evaluated
           // again for the next command of a gitway server): wrap the function, not an earlier wrapper
-          type Fn = ((this: unknown, a: unknown, b: unknown, c: unknown) => unknown) & { gitwayInner?: Fn; gitwayPure?: boolean };
+          type Fn = ((this: unknown, a: unknown, b: unknown, c: unknown) => unknown) & { gitwayInner?: Fn; gitwayPure?: unknown };
           const fn = (then.function as Fn).gitwayInner ?? (then.function as Fn);
           const timed: Fn = function (this: unknown, a: unknown, b: unknown, c: unknown) {
             Atomics.store(current, 0, i + 1);

@@ -14,7 +14,8 @@ import { remembering } from '../../src/checks/function-cache.js';
 
 /**
  * Shared schemas reached from 12 places and from components: an enum with a repeat after one
- * without under the same key, a description with a script tag, an `xml`, a bad default.
+ * without under the same key, a description with a script tag, an `xml`, a bad default, and one
+ * media example used in requests (where a `readOnly` property may be missing) and responses.
  */
 const operations = Array.from({ length: 6 }, (_, i) => `
   /things${i}:
@@ -26,7 +27,12 @@ const operations = Array.from({ length: 6 }, (_, i) => `
         content:
           application/json:
             schema: { $ref: '#/components/schemas/Thing' }
+          application/x-made: { $ref: '#/components/x-media/Made' }
       responses:
+        '201':
+          description: made
+          content:
+            application/x-made: { $ref: '#/components/x-media/Made' }
         '200':
           description: ok
           content:
@@ -41,7 +47,17 @@ servers: [{ url: 'https://example.com/v1' }]
 tags: [{ name: t, description: t }]
 paths:${operations}
 components:
+  x-media:
+    Made:
+      schema: { $ref: '#/components/schemas/Made' }
+      example: { name: a }
   schemas:
+    Made:
+      type: object
+      required: [id, name]
+      properties:
+        id: { type: string, readOnly: true }
+        name: { type: string }
     Thing:
       type: object
       xml: { name: thing }
@@ -109,7 +125,9 @@ describe('shared subtrees walked once', () => {
     expect(memo.calls).toEqual(plain.calls);
     // findings of the pure rules (enum repeats, script tags, eval, typed enums) and the others
     const codes = new Set(plain.findings.map((f) => f[0]));
-    for (const code of ['duplicated-entry-in-enum', 'no-script-tags-in-markdown', 'no-eval-in-markdown', 'typed-enum', 'every-type']) expect(codes).toContain(code);
+    for (const code of ['duplicated-entry-in-enum', 'no-script-tags-in-markdown', 'no-eval-in-markdown', 'typed-enum', 'every-type', 'oas3-valid-media-example']) expect(codes).toContain(code);
+    // the shared example is wrong in responses only
+    expect(plain.findings.filter((f) => f[0] === 'oas3-valid-media-example' && String(f[1]).startsWith('components.x-media.Made')).map((f) => f[4])).toEqual([`"example" property must have required property "id"`]);
     expect(memo.findings).toEqual(plain.findings);
   }, 60_000);
 
@@ -176,7 +194,7 @@ describe('remembered rule functions', () => {
     const fn = remembering((input) => {
       calls++;
       return [{ message: `bad ${String((input as { a: number }).a)}`, path: ['x', 'y', 'a'] }];
-    }, false);
+    }, 'value');
     const value = { a: 1 };
     const doc = {};
     expect(fn.call(null, value, null, context(['x', 'y'], doc))).toEqual([{ message: 'bad 1', path: ['x', 'y', 'a'] }]);
@@ -196,7 +214,7 @@ describe('remembered rule functions', () => {
     const fn = remembering((input, _o, ctx) => {
       calls++;
       return [{ message: `${String(ctx.path[ctx.path.length - 1])} ${String(input)}`, path: [...ctx.path, 0] }];
-    }, true);
+    }, 'last');
     const doc = {};
     const value = 'v';
     expect(fn.call(null, value, null, context(['a', 'enum'], doc))).toEqual([{ message: 'enum v', path: ['a', 'enum', 0] }]);
@@ -213,7 +231,7 @@ describe('remembered rule functions', () => {
     const fn = remembering(() => {
       calls++;
       return Promise.resolve([{ message: 'later' }]);
-    }, false);
+    }, 'value');
     const doc = {};
     await fn.call(null, 1, null, context(['a'], doc));
     await fn.call(null, 1, null, context(['a'], doc));
