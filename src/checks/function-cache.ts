@@ -89,7 +89,7 @@ function keyOf(kind: KeyKind, at: Key[], options: unknown): unknown {
 export function cachePureFunctions(ruleset: LoadedRules): void {
   if (process.env.GITWAY_SUBTREE_MEMO === 'off') return; // benches compare with Spectral's own way
   const req = createRequire(import.meta.url);
-  const pure = new Map<unknown, KeyKind>();
+  const pure = new Map<unknown, { kind: KeyKind; schemaOf?: (input: unknown, options: unknown) => unknown }>();
   const add = (module: string, names: Record<string, KeyKind>) => {
     let functions: Record<string, unknown>;
     try {
@@ -97,7 +97,7 @@ export function cachePureFunctions(ruleset: LoadedRules): void {
     } catch {
       return; // another layout: those functions are called every time
     }
-    for (const [name, kind] of Object.entries(names)) if (typeof functions[name] === 'function') pure.set(functions[name], kind);
+    for (const [name, kind] of Object.entries(names)) if (typeof functions[name] === 'function') pure.set(functions[name], { kind, schemaOf: SCHEMA_OF[name] });
   };
   add('@stoplight/spectral-functions', PURE);
   add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', PURE_OAS);
@@ -113,20 +113,38 @@ export function cachePureFunctions(ruleset: LoadedRules): void {
       // Spectral shares a rule's `then` between rulesets made from the same definition: a function
       // wrapped here before stays wrapped (once)
       const done = (then.function as { gitwayPure?: KeyKind } | undefined)?.gitwayPure;
-      const kind = done ?? pure.get(then.function);
+      const found = done === undefined ? pure.get(then.function) : undefined;
+      const kind = done ?? found?.kind;
       if (kind === undefined) continue;
-      if (done === undefined) then.function = remembering(then.function as RuleFunction, kind);
+      if (found !== undefined) then.function = remembering(then.function as RuleFunction, found.kind, found.schemaOf);
       // the media test reads the path's beginning: only where the function gets the rule's own path
       if (kind !== 'media' || then.field === undefined) kinds.push({ kind, options: then.functionOptions });
     }
     if (kinds.length === rule.then.length && kinds.length > 0) {
-      pureRules.set(rule, kinds.length === 1 ? (at) => keyOf(kinds[0].kind, at, kinds[0].options) : (at) => JSON.stringify(kinds.map((k) => keyOf(k.kind, at, k.options) ?? null)));
+      pureRules.set(rule, {
+        keyAt: kinds.length === 1 ? (at) => keyOf(kinds[0].kind, at, kinds[0].options) : (at) => JSON.stringify(kinds.map((k) => keyOf(k.kind, at, k.options) ?? null)),
+        // `media` reads the path's beginning, above a shared subtree: such a match is always replayed
+        local: kinds.every((k) => k.kind !== 'media'),
+      });
     }
   }
 }
 
-/** Rules whose every function is one of the pure ones, with what besides a value their findings depend on. */
-const pureRules = new WeakMap<object, (at: Key[]) => unknown>();
+/**
+ * Rules whose every function is one of the pure ones, with what besides a value their findings
+ * depend on, and whether that is read below the match only (the key of `value` and `last`).
+ */
+const pureRules = new WeakMap<object, { keyAt: (at: Key[]) => unknown; local: boolean }>();
+
+/** The schema a pure function compiles: ajv keeps one with an id in a registry (see hasId). */
+const SCHEMA_OF: Record<string, (input: unknown, options: unknown) => unknown> = {
+  schema: (_i, o) => (o as { schema?: unknown } | null)?.schema,
+  oasSchema: (_i, o) => (o as { schema?: unknown } | null)?.schema,
+  oasExample: (i, o) => {
+    const field = (o as { schemaField?: unknown } | null)?.schemaField;
+    return field === '$' ? i : i !== null && typeof i === 'object' && typeof field === 'string' ? (i as Record<string, unknown>)[field] : undefined;
+  },
+};
 
 interface LintContext {
   documentInventory: object;
@@ -149,8 +167,8 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
     const empty = new WeakMap<object, WeakMap<object, Map<unknown, Set<unknown>>>>();
     const skipping: LintNode & { gitwaySkips?: true } = (context, node, rule) => {
       emitProbe.calls++;
-      const keyAt = pureRules.get(rule);
-      if (keyAt === undefined || context === null || typeof context !== 'object' || typeof context.documentInventory !== 'object' || !Array.isArray(context.results) || !Array.isArray(context.promises)) {
+      const pureRule = pureRules.get(rule);
+      if (pureRule === undefined || context === null || typeof context !== 'object' || typeof context.documentInventory !== 'object' || !Array.isArray(context.results) || !Array.isArray(context.promises)) {
         emitProbe.dirty = true;
         return original(context, node, rule);
       }
@@ -158,18 +176,22 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
       if (rules === undefined) empty.set(context.documentInventory, (rules = new WeakMap()));
       let keys = rules.get(rule);
       if (keys === undefined) rules.set(rule, (keys = new Map()));
-      const key = keyAt(node.path);
+      const key = pureRule.keyAt(node.path);
       let values = keys.get(key);
       if (values === undefined) keys.set(key, (values = new Set()));
-      if (values.has(node.value)) return;
+      if (values.has(node.value)) {
+        if (!pureRule.local) emitProbe.dirty = true;
+        return;
+      }
       const results = context.results.length;
       const promises = context.promises.length;
       const before = emitProbe.dirty;
       emitProbe.dirty = true; // until it returns having found nothing
+      unrepeatable = false;
       original(context, node, rule);
-      if (context.results.length === results && context.promises.length === promises) {
+      if (!unrepeatable && context.results.length === results && context.promises.length === promises) {
         values.add(node.value);
-        emitProbe.dirty = before;
+        if (pureRule.local) emitProbe.dirty = before;
       }
     };
     skipping.gitwaySkips = true;
@@ -185,8 +207,8 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
  * so the same schema is compiled again at every example: 7.7 s of DigitalOcean's 13 s. This makes
  * the compiler of each document (per dialect and error mode, as Spectral keeps them) remember
  * validators by the schema's content as well: the same JSON compiles to the same validator.
- * Schemas with an `$id` (Spectral registers them by it) and schemas that are not plain JSON data
- * are compiled as before.
+ * Schemas with an `$id` or draft-04 `id` (ajv registers them by it, and reports a second one) and
+ * schemas that are not plain JSON data are compiled as before.
  */
 export function installCompileCache(spectralFunctionsIndex: string): void {
   if (process.env.GITWAY_SUBTREE_MEMO === 'off') return;
@@ -198,7 +220,8 @@ export function installCompileCache(spectralFunctionsIndex: string): void {
       const assign = original();
       const validators = new Map<string, unknown>();
       return (schema, dialect, allErrors) => {
-        if (schema === null || typeof schema !== 'object' || typeof (schema as { $id?: unknown }).$id === 'string') return assign(schema, dialect, allErrors);
+        // a schema with an id is registered by it (a second one is an error Spectral reports)
+        if (schema === null || typeof schema !== 'object' || hasId(schema)) return assign(schema, dialect, allErrors);
         const json = contentKey(schema);
         if (json === undefined) return assign(schema, dialect, allErrors);
         const key = `${String(dialect)}\u0000${allErrors ? 1 : 0}\u0000${json}`;
@@ -240,14 +263,27 @@ function contentKey(schema: object): string | undefined {
 type LintNode = (context: LintContext, node: { path: Key[]; value: unknown }, rule: object) => void;
 
 /** The function, answering a value it has seen in this document (under the same key of `kind`) from memory. */
-export function remembering(fn: RuleFunction, kind: KeyKind): RuleFunction {
-  const documents = new WeakMap<object, Map<unknown, Map<unknown, Stored>>>();
+export function remembering(fn: RuleFunction, kind: KeyKind, schemaOf?: (input: unknown, options: unknown) => unknown): RuleFunction {
+  // per document and per rule: one `then` (and so this function) may serve several rules, and
+  // `schema` reads whether its rule runs on the resolved document
+  const documents = new WeakMap<object, WeakMap<object, Map<unknown, Map<unknown, Stored>>>>();
+  const anyRule = {};
   const wrapped: RuleFunction = function (this: unknown, input, options, context) {
     if (context === null || typeof context !== 'object' || !Array.isArray(context.path) || context.documentInventory === null || typeof context.documentInventory !== 'object') {
+      unrepeatable = true;
       return fn.call(this, input, options, context);
     }
-    let keys = documents.get(context.documentInventory);
-    if (keys === undefined) documents.set(context.documentInventory, (keys = new Map()));
+    if (schemaOf !== undefined && hasId(schemaOf(input, options))) {
+      // ajv refuses a second schema with the same id: such a call's result depends on the calls before
+      unrepeatable = true;
+      return fn.call(this, input, options, context);
+    }
+    let rules = documents.get(context.documentInventory);
+    if (rules === undefined) documents.set(context.documentInventory, (rules = new WeakMap()));
+    const rule = (context as { rule?: unknown }).rule;
+    const ruleKey = rule !== null && typeof rule === 'object' ? rule : anyRule;
+    let keys = rules.get(ruleKey);
+    if (keys === undefined) rules.set(ruleKey, (keys = new Map()));
     const key = keyOf(kind, context.path, options);
     let values = keys.get(key);
     if (values === undefined) keys.set(key, (values = new Map()));
@@ -255,15 +291,32 @@ export function remembering(fn: RuleFunction, kind: KeyKind): RuleFunction {
       const stored = values.get(input);
       if (stored === undefined) return undefined;
       if (stored !== null) return stored.map(({ result, rel }) => (rel === undefined ? { ...result } : { ...result, path: [...context.path, ...rel] }));
+      unrepeatable = true;
       return fn.call(this, input, options, context);
     }
     const out = fn.call(this, input, options, context);
-    values.set(input, store(out, context.path));
+    const stored = store(out, context.path);
+    if (stored === null) unrepeatable = true;
+    values.set(input, stored);
     return out;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name });
   Object.defineProperty(wrapped, 'gitwayPure', { value: kind });
   return wrapped;
+}
+
+/**
+ * Set by a remembering function when its call's result may not repeat (a schema with an id, a
+ * result it could not keep): the lint-node skip then neither skips that value later nor calls the
+ * match clean.
+ */
+let unrepeatable = false;
+
+/** A schema with its own id (`$id`, or draft-04's `id`): ajv registers it, and refuses a second one. */
+function hasId(schema: unknown): boolean {
+  if (schema === null || typeof schema !== 'object') return false;
+  const s = schema as { $id?: unknown; id?: unknown };
+  return typeof s.$id === 'string' || typeof s.id === 'string';
 }
 
 function store(out: unknown, at: Key[]): Stored {

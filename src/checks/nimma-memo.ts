@@ -20,7 +20,8 @@
  *
  * Sound only for expressions whose matching depends on the path through that state. Each expression
  * is parsed with nimma's own parser; the traversal falls back to nimma's own as soon as one of them
- * is of another shape: slices, `~` (keys), filters that read `@path`, `@parent`, `@parentProperty`,
+ * is of another shape: slices, `~` (keys), member names that read as integers (nimma compares them
+ * as strings in some places and strictly in others), filters that read `@path`, `@parent`, `@parentProperty`,
  * `@root`, `index`, custom shorthands or anything but the node's value and key, and a filter that is
  * not last or next to last. Expressions nimma hands to its fallback engine (which it runs apart, not
  * in this traversal) are ignored. A recording whose matches are not strictly below its object
@@ -91,8 +92,8 @@ export function installSubtreeMemo(nimmaIndex: string): void {
     const dir = path.dirname(nimmaIndex);
     const Scope = (req(path.join(dir, 'runtime', 'scope.js')) as { default?: { prototype: { traverse: Traverse } } }).default;
     const parse = (req(path.join(dir, 'parser', 'index.js')) as { default?: (e: string) => unknown }).default;
-    const iterator = (req(path.join(dir, 'codegen', 'iterator.js')) as { default?: { analyze(ast: unknown): { bailed: boolean } } }).default;
-    if (!Scope || typeof Scope.prototype.traverse !== 'function' || typeof parse !== 'function' || typeof iterator?.analyze !== 'function') return;
+    const iterator = (req(path.join(dir, 'codegen', 'iterator.js')) as { default?: { analyze(ast: unknown): { bailed: boolean }; compact(ast: unknown): unknown } }).default;
+    if (!Scope || typeof Scope.prototype.traverse !== 'function' || typeof parse !== 'function' || typeof iterator?.analyze !== 'function' || typeof iterator.compact !== 'function') return;
     const original = Scope.prototype.traverse;
     const models = new Map<string, Model | null>();
     Scope.prototype.traverse = function (this: ScopeLike, fn, zones) {
@@ -101,7 +102,7 @@ export function installSubtreeMemo(nimmaIndex: string): void {
       const cacheKey = ids.join('\u0000');
       let model = models.get(cacheKey);
       if (model === undefined) {
-        model = buildModel(ids, parse, (ast) => iterator.analyze(ast).bailed);
+        model = buildModel(ids, parse, (ast) => iterator.analyze(ast).bailed, (ast) => iterator.compact(ast));
         models.set(cacheKey, model);
       }
       if (model === null) {
@@ -117,7 +118,7 @@ export function installSubtreeMemo(nimmaIndex: string): void {
 }
 
 /** Automata for the expressions nimma walks; null when one cannot be followed soundly. */
-export function buildModel(expressions: string[], parse: (e: string) => unknown, bailed: (ast: unknown) => boolean): Model | null {
+export function buildModel(expressions: string[], parse: (e: string) => unknown, bailed: (ast: unknown) => boolean, compact: (ast: unknown) => unknown = (ast) => ast): Model | null {
   const steps: Step[][] = [];
   for (const expression of new Set(expressions)) {
     let ast: unknown;
@@ -127,17 +128,19 @@ export function buildModel(expressions: string[], parse: (e: string) => unknown,
     } catch {
       continue; // likewise
     }
+    // nimma compiles the expression after rewriting `..*` followed by a step into that step made deep
+    ast = compact(ast);
     if (!Array.isArray(ast)) return null;
     const expr: Step[] = [];
     for (const node of ast as Array<{ type: string; value?: unknown; deep?: boolean }>) {
       const deep = node.deep === true;
       switch (node.type) {
         case 'MemberExpression':
-          if (typeof node.value !== 'string' && typeof node.value !== 'number') return null;
+          if (!plainName(node.value)) return null;
           expr.push({ deep, keys: new Set([node.value]), filter: false });
           break;
         case 'MultipleMemberExpression':
-          if (!Array.isArray(node.value) || !node.value.every((v) => typeof v === 'string' || typeof v === 'number')) return null;
+          if (!Array.isArray(node.value) || !node.value.every(plainName)) return null;
           expr.push({ deep, keys: new Set(node.value as Key[]), filter: false });
           break;
         case 'WildcardExpression':
@@ -162,12 +165,22 @@ export function buildModel(expressions: string[], parse: (e: string) => unknown,
   return { steps };
 }
 
+/**
+ * A member name nimma compares as this automaton does. nimma compares a number, or a string that
+ * reads as an integer, with the path's key turned into a string in some positions and strictly in
+ * others (array indexes are numbers): such names are not followed here.
+ */
+function plainName(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isSafeInteger(Number(value));
+}
+
 const SHORTHANDS = new Set(['@', '@property', '@string', '@number', '@boolean', '@scalar', '@array', '@null', '@object', '@integer']);
 const WORDS = new Set(['undefined', 'void', 'typeof', 'true', 'false', 'null', 'in']);
 
 /** True when a filter reads only the node's value and key (no path, parent, root, index or scope). */
 export function localFilter(filter: string): boolean {
-  const code = filter.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''").replace(/\/(?:[^/\\\n]|\\.)+\/[a-z]*/g, "''");
+  // text in quotes is not read; anything else counts (a `/` is never taken for a regular expression)
+  const code = filter.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
   for (const m of code.matchAll(/@[@\w]*/g)) if (!SHORTHANDS.has(m[0])) return false;
   // every identifier not after `.` or `@` (a property access, a shorthand) is a keyword or literal
   for (const m of code.matchAll(/(^|[^.@\w$])([A-Za-z_$][\w$]*)/g)) if (!WORDS.has(m[2])) return false;

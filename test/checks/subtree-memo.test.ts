@@ -159,7 +159,7 @@ describe('the automaton model', () => {
   const model = (e: string[]) => buildModel(e, parse, () => false);
 
   it('follows members, wildcards, unions and filters on the node, deep or not', () => {
-    expect(model(['$.paths[*][get,put].responses', '$..content..[?(@ && @.schema)]', '$..[description,title]', "$..[?(@property !== 'properties' && @.enum)]", '$..[?(@ && @.xml)].xml', '$.servers[0]'])).not.toBeNull();
+    expect(model(['$.paths[*][get,put].responses', '$..content..[?(@ && @.schema)]', '$..[description,title]', "$..[?(@property !== 'properties' && @.enum)]", '$..[?(@ && @.xml)].xml', '$..*', '$..[*].parameters'])).not.toBeNull();
   });
 
   it.each([
@@ -170,6 +170,9 @@ describe('the automaton model', () => {
     ['$.paths[*]~', 'keys'],
     ['$..[?(@.x)].a.b', 'a filter two steps before the end'],
     ['$..[?(@.x)]..a', 'a deep step after a filter'],
+    ['$.servers[0]', 'an index (nimma compares it as a string or strictly, by position)'],
+    ["$.paths[*][*].responses['200']", 'a name that reads as an integer'],
+    ['$..[?(@ && 1 / 1 < @path.length / 60)]', 'reads the path between two divisions'],
   ])('refuses %s (%s)', (e) => {
     expect(model([e])).toBeNull();
   });
