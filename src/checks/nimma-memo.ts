@@ -93,7 +93,8 @@ export function installSubtreeMemo(nimmaIndex: string): void {
     const Scope = (req(path.join(dir, 'runtime', 'scope.js')) as { default?: { prototype: { traverse: Traverse } } }).default;
     const parse = (req(path.join(dir, 'parser', 'index.js')) as { default?: (e: string) => unknown }).default;
     const iterator = (req(path.join(dir, 'codegen', 'iterator.js')) as { default?: { analyze(ast: unknown): { bailed: boolean }; compact(ast: unknown): unknown } }).default;
-    if (!Scope || typeof Scope.prototype.traverse !== 'function' || typeof parse !== 'function' || typeof iterator?.analyze !== 'function' || typeof iterator.compact !== 'function') return;
+    const jsep = (req(path.join(dir, 'parser', 'jsep.js')) as { default?: (filter: string) => unknown }).default;
+    if (!Scope || typeof Scope.prototype.traverse !== 'function' || typeof parse !== 'function' || typeof iterator?.analyze !== 'function' || typeof iterator.compact !== 'function' || typeof jsep !== 'function') return;
     const original = Scope.prototype.traverse;
     const models = new Map<string, Model | null>();
     Scope.prototype.traverse = function (this: ScopeLike, fn, zones) {
@@ -102,7 +103,7 @@ export function installSubtreeMemo(nimmaIndex: string): void {
       const cacheKey = ids.join('\u0000');
       let model = models.get(cacheKey);
       if (model === undefined) {
-        model = buildModel(ids, parse, (ast) => iterator.analyze(ast).bailed, (ast) => iterator.compact(ast));
+        model = buildModel(ids, parse, (ast) => iterator.analyze(ast).bailed, (ast) => iterator.compact(ast), jsep);
         models.set(cacheKey, model);
       }
       if (model === null) {
@@ -118,7 +119,7 @@ export function installSubtreeMemo(nimmaIndex: string): void {
 }
 
 /** Automata for the expressions nimma walks; null when one cannot be followed soundly. */
-export function buildModel(expressions: string[], parse: (e: string) => unknown, bailed: (ast: unknown) => boolean, compact: (ast: unknown) => unknown = (ast) => ast): Model | null {
+export function buildModel(expressions: string[], parse: (e: string) => unknown, bailed: (ast: unknown) => boolean, compact: (ast: unknown) => unknown = (ast) => ast, jsep?: (filter: string) => unknown): Model | null {
   const steps: Step[][] = [];
   for (const expression of new Set(expressions)) {
     let ast: unknown;
@@ -147,7 +148,7 @@ export function buildModel(expressions: string[], parse: (e: string) => unknown,
           expr.push({ deep, keys: null, filter: false });
           break;
         case 'ScriptFilterExpression':
-          if (typeof node.value !== 'string' || !localFilter(node.value)) return null;
+          if (typeof node.value !== 'string' || !localFilter(node.value) || !cannotThrow(node.value, jsep)) return null;
           expr.push({ deep, keys: null, filter: true });
           break;
         default:
@@ -176,6 +177,114 @@ function plainName(value: unknown): value is string {
 
 const SHORTHANDS = new Set(['@', '@property', '@string', '@number', '@boolean', '@scalar', '@array', '@null', '@object', '@integer']);
 const WORDS = new Set(['undefined', 'void', 'typeof', 'true', 'false', 'null', 'in']);
+
+interface Expr {
+  type: string;
+  name?: string;
+  value?: unknown;
+  operator?: string;
+  computed?: boolean;
+  object?: Expr;
+  property?: Expr;
+  left?: Expr;
+  right?: Expr;
+  argument?: Expr;
+  test?: Expr;
+  consequent?: Expr;
+  alternate?: Expr;
+  elements?: Expr[];
+}
+
+/**
+ * True when a filter can never throw on a node of parsed JSON or YAML. nimma evaluates a filter at
+ * more nodes than those where the expression can match (it may test the filter before the steps
+ * around it, and after a check of the absolute depth): a filter that throws somewhere stops
+ * Spectral's whole run, and whether it is evaluated at a node inside a shared subtree depends on the
+ * path, which the automaton does not follow. So the traversal is shared only where no filter can
+ * throw: a member read only of something known to be neither null nor undefined there (`@ &&` or
+ * `@ != null &&` before it, or a member of such a value's `constructor`), no calls but `in` on a
+ * literal list, nothing jsep parses into another shape. `filter` is parsed by nimma's own jsep.
+ */
+export function cannotThrow(filter: string, jsep?: (filter: string) => unknown): boolean {
+  if (jsep === undefined) return false;
+  let ast: Expr;
+  try {
+    ast = jsep(filter) as Expr;
+  } catch {
+    return false;
+  }
+  const key = (e: Expr | undefined): string | undefined => {
+    if (e === undefined) return undefined;
+    if (e.type === 'Identifier') return e.name;
+    if (e.type === 'Literal') return JSON.stringify(e.value);
+    if (e.type === 'MemberExpression') {
+      const of = key(e.object);
+      const prop = e.computed ? key(e.property) : e.property?.name;
+      return of === undefined || prop === undefined ? undefined : `${of}[${JSON.stringify(prop)}]`;
+    }
+    return undefined;
+  };
+  /** What is neither null nor undefined once `e` is true. */
+  const known = (e: Expr | undefined, into: Set<string>): void => {
+    if (e === undefined) return;
+    if (e.type === 'BinaryExpression' && e.operator === '&&') {
+      known(e.left, into);
+      known(e.right, into);
+      return;
+    }
+    if (e.type === 'BinaryExpression' && (e.operator === '!=' || e.operator === '==' || e.operator === '===')) {
+      const other = e.right?.type === 'Literal' ? e.right.value : e.right?.type === 'Identifier' && e.right.name === 'undefined' ? undefined : Symbol('not a literal');
+      const k = key(e.left);
+      if (k === undefined) return;
+      if (e.operator === '!=' && (other === null || other === undefined)) into.add(k);
+      if (e.operator !== '!=' && e.right?.type === 'Literal' && other !== null && other !== undefined) into.add(k);
+      return;
+    }
+    const k = key(e);
+    if (k !== undefined) into.add(k);
+  };
+  const notNullish = (e: Expr, facts: Set<string>): boolean => {
+    const k = key(e);
+    if (k !== undefined && facts.has(k)) return true;
+    if (e.type === 'Identifier' && e.name === '@property') return true; // a key: a string or a number
+    // every value of parsed JSON or YAML that is neither null nor undefined has a constructor
+    return e.type === 'MemberExpression' && !e.computed && e.property?.name === 'constructor' && e.object !== undefined && notNullish(e.object, facts);
+  };
+  const safe = (e: Expr | undefined, facts: Set<string>): boolean => {
+    if (e === undefined) return false;
+    switch (e.type) {
+      case 'Literal':
+        return true;
+      case 'Identifier':
+        return e.name !== undefined && (SHORTHANDS.has(e.name) || e.name === 'undefined');
+      case 'MemberExpression':
+        return e.object !== undefined && safe(e.object, facts) && (!e.computed || safe(e.property, facts)) && notNullish(e.object, facts);
+      case 'UnaryExpression':
+        return ['!', '-', '+', 'void', 'typeof'].includes(e.operator ?? '') && safe(e.argument, facts);
+      case 'ConditionalExpression': {
+        const then = new Set(facts);
+        known(e.test, then);
+        return safe(e.test, facts) && safe(e.consequent, then) && safe(e.alternate, facts);
+      }
+      case 'ArrayExpression':
+        return (e.elements ?? []).every((x) => safe(x, facts));
+      case 'BinaryExpression': {
+        if (e.operator === '&&') {
+          const then = new Set(facts);
+          known(e.left, then);
+          return safe(e.left, facts) && safe(e.right, then);
+        }
+        // nimma turns `a in [..]` into `[..].includes(a)`, and `a ~= 're'` into a test of a literal expression
+        if (e.operator === 'in') return e.right?.type === 'ArrayExpression' && safe(e.left, facts) && safe(e.right, facts);
+        if (e.operator === '~=') return e.right?.type === 'Literal' && safe(e.left, facts);
+        return ['||', '??', '===', '!==', '==', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '%'].includes(e.operator ?? '') && safe(e.left, facts) && safe(e.right, facts);
+      }
+      default:
+        return false; // calls, compounds, anything else
+    }
+  };
+  return safe(ast, new Set());
+}
 
 /** True when a filter reads only the node's value and key (no path, parent, root, index or scope). */
 export function localFilter(filter: string): boolean {

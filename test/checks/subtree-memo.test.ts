@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { projectRoot } from '../helpers/cli.js';
-import { buildModel, localFilter } from '../../src/checks/nimma-memo.js';
+import { buildModel, cannotThrow, localFilter } from '../../src/checks/nimma-memo.js';
 import { remembering } from '../../src/checks/function-cache.js';
 
 /**
@@ -155,11 +155,13 @@ describe('shared subtrees walked once', () => {
 
 describe('the automaton model', () => {
   // nimma's own parser, as the traversal uses it
-  const { default: parse } = createRequire(import.meta.url)(path.join(projectRoot, 'node_modules/nimma/dist/cjs/parser/index.js')) as { default: (e: string) => unknown };
-  const model = (e: string[]) => buildModel(e, parse, () => false);
+  const nimmaFile = (f: string) => createRequire(import.meta.url)(path.join(projectRoot, 'node_modules/nimma/dist/cjs', f)) as { default: (e: string) => unknown };
+  const { default: parse } = nimmaFile('parser/index.js');
+  const { default: jsep } = nimmaFile('parser/jsep.js');
+  const model = (e: string[]) => buildModel(e, parse, () => false, (ast) => ast, jsep);
 
   it('follows members, wildcards, unions and filters on the node, deep or not', () => {
-    expect(model(['$.paths[*][get,put].responses', '$..content..[?(@ && @.schema)]', '$..[description,title]', "$..[?(@property !== 'properties' && @.enum)]", '$..[?(@ && @.xml)].xml', '$..*', '$..[*].parameters'])).not.toBeNull();
+    expect(model(['$.paths[*][get,put].responses', '$..content..[?(@ && @.schema)]', '$..[description,title]', "$..[?(@property !== 'properties' && @ && @.enum)]", '$..[?(@ && @.xml)].xml', '$..*', '$..[*].parameters'])).not.toBeNull();
   });
 
   it.each([
@@ -173,8 +175,20 @@ describe('the automaton model', () => {
     ['$.servers[0]', 'an index (nimma compares it as a string or strictly, by position)'],
     ["$.paths[*][*].responses['200']", 'a name that reads as an integer'],
     ['$..[?(@ && 1 / 1 < @path.length / 60)]', 'reads the path between two divisions'],
+    ['$..[?(@.length > 1)]', 'may throw (on a null node)'],
   ])('refuses %s (%s)', (e) => {
     expect(model([e])).toBeNull();
+  });
+
+  it('tells filters that can never throw from the others', () => {
+    // spectral:oas's filters
+    for (const f of ["@property !== 'properties' && @ != null && @.enum && @.enum.constructor.name === 'Array'", '@ && @.schema && (@.example !== void 0 || @.examples)', "@property !== 'properties' && @ && (@.example !== void 0 || @['x-example'] !== void 0 || @.default !== void 0) && (@.enum || @.type || @.format || @.$ref || @.properties || @.items)", "@property === '$ref'", '@ && @.type=="array"', '@ && @.a && @.a.x', '@string', "@property ~= '^a' || @property in ['a', 'b']", '@ != null && @.x ? @.x.constructor.name : 1']) {
+      expect([f, cannotThrow(f, jsep)]).toEqual([f, true]);
+    }
+    // a member of what may be null or undefined, a call
+    for (const f of ['@.x', '@.length > 1', '@ && @.a.x', '@.b !== void 0', "@property.indexOf('a') === 0", '@ !== null && @.x', "@ && @.x in @.y"]) {
+      expect([f, cannotThrow(f, jsep)]).toEqual([f, false]);
+    }
   });
 
   it('tells filters that read only the node from the others', () => {
