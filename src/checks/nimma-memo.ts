@@ -16,16 +16,22 @@
  * below it is recorded (expression and path relative to the object); each later time the object is
  * entered in the same state, the recording is replayed: Spectral's callbacks run for every match, with
  * the full path of that visit and the same value, in the order nimma would have called them, without
- * walking the subtree again. Rule functions still run at every match, so findings are Spectral's.
+ * walking the subtree again. Rule functions run at every match whose rules may find something
+ * (function-cache.ts tells which found nothing and would find nothing again), so findings are
+ * Spectral's.
  *
- * Sound only for expressions whose matching depends on the path through that state. Each expression
- * is parsed with nimma's own parser; the traversal falls back to nimma's own as soon as one of them
- * is of another shape: slices, `~` (keys), member names that read as integers (nimma compares them
- * as strings in some places and strictly in others), filters that read `@path`, `@parent`, `@parentProperty`,
- * `@root`, `index`, custom shorthands or anything but the node's value and key, and a filter that is
- * not last or next to last. Expressions nimma hands to its fallback engine (which it runs apart, not
- * in this traversal) are ignored. A recording whose matches are not strictly below its object
- * (nimma's parent emits) is never replayed.
+ * Sound only for expressions whose matching depends on the path through that state, and whose
+ * filters never throw (nimma evaluates a filter at more nodes than can match, some chosen by the
+ * absolute depth, and a throw stops Spectral's run). Each expression is parsed with nimma's own
+ * parser, and rewritten as nimma rewrites it (`..*` before a step); the traversal falls back to
+ * nimma's own as soon as one of them is of another shape: slices, `~` (keys), member names that
+ * read as integers (nimma compares them as strings in some places and strictly in others), filters
+ * that read `@path`, `@parent`, `@parentProperty`, `@root`, `index`, custom shorthands or anything
+ * but the node's value and key, filters that may throw (see cannotThrow), and a filter that is not
+ * last or next to last. Expressions nimma hands to its fallback engine (which it runs apart, not in
+ * this traversal) are ignored. A recording whose matches are not strictly below its object (nimma's
+ * parent emits) is never replayed. test/checks/subtree-memo-fuzz.test.ts compares the two
+ * traversals on random expressions and documents.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
