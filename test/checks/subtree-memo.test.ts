@@ -255,3 +255,104 @@ describe('remembered rule functions', () => {
     expect(calls).toBe(2);
   });
 });
+
+/**
+ * One document and one ruleset (JavaScript, with `oas`, the spectral:oas ruleset, and `fns`,
+ * Spectral's functions, in scope) linted with Spectral's own way and with gitway's, each in its own
+ * process: findings of both.
+ */
+function bothModes(doc: string, ruleset: string): { off: string[]; on: string[] } {
+  const script = `
+import { pathToFileURL } from 'node:url';
+const dist = (f) => pathToFileURL(${JSON.stringify(path.join(projectRoot, 'dist'))} + '/' + f).href;
+(await import(dist('checks/spectral-nimma.js'))).preferModernNimma();
+const { cachePureFunctions } = await import(dist('checks/function-cache.js'));
+const { default: core } = await import('@stoplight/spectral-core');
+const { default: Parsers } = await import('@stoplight/spectral-parsers');
+const { oas } = await import('@stoplight/spectral-rulesets');
+const { default: fns } = await import('@stoplight/spectral-functions');
+const ruleset = new core.Ruleset(${ruleset}, { severity: 'recommended' });
+cachePureFunctions(ruleset);
+const spectral = new core.Spectral();
+spectral.setRuleset(ruleset);
+const results = await spectral.run(new core.Document(process.env.DOC, Parsers.Yaml, '/doc.yaml'), { ignoreUnknownFormat: true });
+console.log(JSON.stringify(results.map((r) => r.code + ' ' + r.path.join('.') + ' ' + r.message)));
+`;
+  const run = (mode: string) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot, env: { ...process.env, DOC: doc, NODE_OPTIONS: '', GITWAY_SUBTREE_MEMO: mode }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout) as string[];
+  };
+  return { off: run('off'), on: run('on') };
+}
+
+describe('what a pure function may read (cases found in review)', () => {
+  it('a content map shared by a request and a response: the example is wrong in the response only', () => {
+    const doc = `openapi: 3.0.3
+info: { title: t, version: '1' }
+paths:
+  /x:
+    post:
+      requestBody:
+        content: { $ref: '#/x-content/Made' }
+      responses:
+        '201':
+          description: made
+          content: { $ref: '#/x-content/Made' }
+x-content:
+  Made:
+    application/json:
+      schema:
+        type: object
+        required: [id, name]
+        properties:
+          id: { type: string, readOnly: true }
+          name: { type: string }
+      example: { name: a }
+`;
+    const { off, on } = bothModes(doc, `{ extends: [[oas, 'recommended']] }`);
+    expect(off.filter((f) => f.startsWith('oas3-valid-media-example'))).toEqual(['oas3-valid-media-example x-content.Made.application/json.example "example" property must have required property "id"']);
+    expect(on).toEqual(off);
+  }, 60_000);
+
+  it("a schema with a draft-04 id, compiled again for a second example: ajv's error is reported as Spectral reports it", () => {
+    const example = (p: string, name: string) => `
+  ${p}:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Thing' }
+              example: { name: ${name} }`;
+    const doc = `openapi: 3.0.3
+info: { title: t, version: '1' }
+paths:${example('/a', 'a')}${example('/b', 'b')}
+components:
+  schemas:
+    Thing:
+      id: Thing
+      type: object
+      properties:
+        name: { type: string }
+`;
+    const { off, on } = bothModes(doc, `{ extends: [[oas, 'off']], rules: { 'oas3-valid-media-example': 'error' } }`);
+    expect(off.some((f) => f.includes('already exists'))).toBe(true);
+    expect(on).toEqual(off);
+  }, 60_000);
+
+  it('one `then` shared by a rule on the resolved document and one on the unresolved: `schema` tells them apart', () => {
+    const ruleset = `(() => {
+      const then = { function: fns.schema, functionOptions: { schema: { $ref: 'other.json#/definitions/Title' } } };
+      return { rules: {
+        'title-resolved': { given: '$.info.title', severity: 'error', then },
+        'title-unresolved': { given: '$.info.title', severity: 'error', resolved: false, then },
+        'any-deep': { given: '$..nothing', severity: 'hint', then: { function: fns.truthy } },
+      } };
+    })()`;
+    const { off, on } = bothModes(`openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n`, ruleset);
+    expect(off.some((f) => f.startsWith('title-unresolved'))).toBe(true);
+    expect(on).toEqual(off);
+  }, 60_000);
+});
