@@ -159,13 +159,9 @@ interface LintContext {
  * never throws (on another layout every call runs).
  */
 export function installRepeatSkip(spectralCoreIndex: string): void {
-  if (process.env.GITWAY_SUBTREE_MEMO === 'off') return;
-  try {
-    const mod = createRequire(spectralCoreIndex)(path.join(path.dirname(spectralCoreIndex), 'runner', 'lintNode.js')) as { lintNode?: LintNode & { gitwaySkips?: true } };
-    const original = mod.lintNode;
-    if (typeof original !== 'function' || original.gitwaySkips) return;
+  replaceExport<LintNode>(spectralCoreIndex, ['runner', 'lintNode.js'], 'lintNode', (original) => {
     const empty = new WeakMap<object, WeakMap<object, Map<unknown, Set<unknown>>>>();
-    const skipping: LintNode & { gitwaySkips?: true } = (context, node, rule) => {
+    return (context, node, rule) => {
       emitProbe.calls++;
       const pureRule = pureRules.get(rule);
       if (pureRule === undefined || context === null || typeof context !== 'object' || typeof context.documentInventory !== 'object' || !Array.isArray(context.results) || !Array.isArray(context.promises)) {
@@ -194,11 +190,7 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
         if (pureRule.local) emitProbe.dirty = before;
       }
     };
-    skipping.gitwaySkips = true;
-    mod.lintNode = skipping;
-  } catch {
-    // every call runs
-  }
+  });
 }
 
 /**
@@ -211,32 +203,44 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
  * schemas that are not plain JSON data are compiled as before.
  */
 export function installCompileCache(spectralFunctionsIndex: string): void {
+  replaceExport<CreateAjvInstances>(spectralFunctionsIndex, ['schema', 'ajv.js'], 'createAjvInstances', (original) => () => {
+    const assign = original();
+    const validators = new Map<string, unknown>();
+    return (schema, dialect, allErrors) => {
+      // a schema with an id is registered by it (a second one is an error Spectral reports)
+      if (schema === null || typeof schema !== 'object' || hasId(schema)) return assign(schema, dialect, allErrors);
+      const json = contentKey(schema);
+      if (json === undefined) return assign(schema, dialect, allErrors);
+      const key = `${String(dialect)}\u0000${allErrors ? 1 : 0}\u0000${json}`;
+      let validator = validators.get(key);
+      if (validator === undefined) {
+        validator = assign(schema, dialect, allErrors);
+        validators.set(key, validator);
+      }
+      return validator;
+    };
+  });
+}
+
+const REPLACED = Symbol('gitway replaced');
+
+/**
+ * Replaces `name`, exported by the file at `rel` beside a package's entry file, with `wrap(original)`:
+ * once per module, and not with GITWAY_SUBTREE_MEMO=off. Spectral's modules read these exports at
+ * each call (`module.name(…)`), so the replacement serves them. Never throws: on a layout it does not
+ * know, the original stays.
+ */
+function replaceExport<F>(entry: string, rel: string[], name: string, wrap: (original: F) => F): void {
   if (process.env.GITWAY_SUBTREE_MEMO === 'off') return;
   try {
-    const mod = createRequire(spectralFunctionsIndex)(path.join(path.dirname(spectralFunctionsIndex), 'schema', 'ajv.js')) as { createAjvInstances?: CreateAjvInstances & { gitwayByContent?: true } };
-    const original = mod.createAjvInstances;
-    if (typeof original !== 'function' || original.gitwayByContent) return;
-    const byContent: CreateAjvInstances & { gitwayByContent?: true } = () => {
-      const assign = original();
-      const validators = new Map<string, unknown>();
-      return (schema, dialect, allErrors) => {
-        // a schema with an id is registered by it (a second one is an error Spectral reports)
-        if (schema === null || typeof schema !== 'object' || hasId(schema)) return assign(schema, dialect, allErrors);
-        const json = contentKey(schema);
-        if (json === undefined) return assign(schema, dialect, allErrors);
-        const key = `${String(dialect)}\u0000${allErrors ? 1 : 0}\u0000${json}`;
-        let validator = validators.get(key);
-        if (validator === undefined) {
-          validator = assign(schema, dialect, allErrors);
-          validators.set(key, validator);
-        }
-        return validator;
-      };
-    };
-    byContent.gitwayByContent = true;
-    mod.createAjvInstances = byContent;
+    const mod = createRequire(entry)(path.join(path.dirname(entry), ...rel)) as Record<string, unknown>;
+    const original = mod[name] as (F & { [REPLACED]?: true }) | undefined;
+    if (typeof original !== 'function' || original[REPLACED]) return;
+    const replaced = wrap(original as F) as F & object;
+    Object.defineProperty(replaced, REPLACED, { value: true });
+    mod[name] = replaced;
   } catch {
-    // schemas compile as before
+    // the original stays
   }
 }
 
