@@ -7,7 +7,8 @@
 // identical (rule, path, message, severity, source, range, in Spectral's order) and the time of
 // `spectral.run` in each mode, and in total. Exit 1 when any document differs.
 //
-//   node bench/subtree-memo.js [FILE…]        BENCH_LIMIT=n takes the first n documents
+//   node bench/subtree-memo.js [FILE…]        BENCH_LIMIT=n takes the first n documents,
+//   BENCH_EXCLUDE=a.json,b.json leaves documents out, BENCH_PROGRESS=1 prints each document as it ends
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,7 @@ async function lintAll(out, files) {
     } catch (err) {
       rows.push({ file, ms: performance.now() - t0, error: String(err).split('\n')[0] });
     }
+    if (process.env.BENCH_PROGRESS) process.stderr.write(`${process.env.GITWAY_SUBTREE_MEMO} ${rows.length}/${files.length} ${path.basename(file)} ${(rows.at(-1).ms / 1000).toFixed(1)} s\n`);
   }
   writeFileSync(out, JSON.stringify(rows));
 }
@@ -55,11 +57,13 @@ async function compare() {
         path.join(corpus, 'edge/realworld-external-refs/digitalocean/specification/DigitalOcean-public.v2.yaml'),
       ];
   if (process.env.BENCH_LIMIT) files = files.slice(0, Number(process.env.BENCH_LIMIT));
+  const exclude = new Set((process.env.BENCH_EXCLUDE ?? '').split(',').filter(Boolean));
+  files = files.filter((f) => !exclude.has(path.basename(f)));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gitway-bench-memo-'));
   try {
     const run = (mode) => {
       const out = path.join(dir, `${mode}.json`);
-      const r = timed(process.execPath, ['--max-old-space-size=8192', path.join(projectRoot, 'bench/subtree-memo.js'), '--child', out, ...files], { env: { ...process.env, GITWAY_SUBTREE_MEMO: mode }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const r = timed(process.execPath, ['--max-old-space-size=8192', path.join(projectRoot, 'bench/subtree-memo.js'), '--child', out, ...files], { env: { ...process.env, GITWAY_SUBTREE_MEMO: mode }, stdio: ['ignore', 'ignore', process.env.BENCH_PROGRESS ? 'inherit' : 'pipe'] });
       if (r.status !== 0) throw new Error(`the ${mode} run failed: ${r.stderr}`);
       return JSON.parse(readFileSync(out, 'utf8'));
     };
