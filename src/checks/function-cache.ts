@@ -136,7 +136,7 @@ export function cachePureFunctions(ruleset: LoadedRules): void {
  */
 const pureRules = new WeakMap<object, { keyAt: (at: Key[]) => unknown; local: boolean }>();
 
-/** The schema a pure function compiles: ajv keeps one with an id in a registry (see hasId). */
+/** The schema a pure function compiles (see dependsOnRegistry). */
 const SCHEMA_OF: Record<string, (input: unknown, options: unknown) => unknown> = {
   schema: (_i, o) => (o as { schema?: unknown } | null)?.schema,
   oasSchema: (_i, o) => (o as { schema?: unknown } | null)?.schema,
@@ -199,16 +199,18 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
  * so the same schema is compiled again at every example: 7.7 s of DigitalOcean's 13 s. This makes
  * the compiler of each document (per dialect and error mode, as Spectral keeps them) remember
  * validators by the schema's content as well: the same JSON compiles to the same validator.
- * Schemas with an `$id` or draft-04 `id` (ajv registers them by it, and reports a second one) and
- * schemas that are not plain JSON data are compiled as before.
+ * Schemas with an `$id` or draft-04 `id` (ajv registers them by it, and reports a second one), with a
+ * `$ref` beyond themselves (resolved by what is registered at the time) and schemas that are not
+ * plain JSON data are compiled as before.
  */
 export function installCompileCache(spectralFunctionsIndex: string): void {
   replaceExport<CreateAjvInstances>(spectralFunctionsIndex, ['schema', 'ajv.js'], 'createAjvInstances', (original) => () => {
     const assign = original();
     const validators = new Map<string, unknown>();
     return (schema, dialect, allErrors) => {
-      // a schema with an id is registered by it (a second one is an error Spectral reports)
-      if (schema === null || typeof schema !== 'object' || hasId(schema)) return assign(schema, dialect, allErrors);
+      // a schema with an id is registered by it (a second one is an error Spectral reports); one that
+      // refers to another file or id compiles by what is registered at the time
+      if (schema === null || typeof schema !== 'object' || dependsOnRegistry(schema)) return assign(schema, dialect, allErrors);
       const json = contentKey(schema);
       if (json === undefined) return assign(schema, dialect, allErrors);
       const key = `${String(dialect)}\u0000${allErrors ? 1 : 0}\u0000${json}`;
@@ -277,8 +279,9 @@ export function remembering(fn: RuleFunction, kind: KeyKind, schemaOf?: (input: 
       unrepeatable = true;
       return fn.call(this, input, options, context);
     }
-    if (schemaOf !== undefined && hasId(schemaOf(input, options))) {
-      // ajv refuses a second schema with the same id: such a call's result depends on the calls before
+    if (schemaOf !== undefined && dependsOnRegistry(schemaOf(input, options))) {
+      // ajv refuses a second schema with the same id, and resolves a `$ref` to another file or id
+      // by the schemas compiled before: such a call's result depends on the calls before it
       unrepeatable = true;
       return fn.call(this, input, options, context);
     }
@@ -316,11 +319,34 @@ export function remembering(fn: RuleFunction, kind: KeyKind, schemaOf?: (input: 
  */
 let unrepeatable = false;
 
-/** A schema with its own id (`$id`, or draft-04's `id`): ajv registers it, and refuses a second one. */
-function hasId(schema: unknown): boolean {
+const registryDependent = new WeakMap<object, boolean>();
+
+/**
+ * A schema whose compilation depends on, or changes, what ajv has registered before: one with its own
+ * id (`$id`, or draft-04's `id`: ajv registers it, and refuses a second one), or one that refers
+ * beyond itself (a `$ref` not starting with `#`, `$dynamicRef`, `$recursiveRef`: resolved against
+ * the ids registered so far).
+ */
+function dependsOnRegistry(schema: unknown): boolean {
   if (schema === null || typeof schema !== 'object') return false;
-  const s = schema as { $id?: unknown; id?: unknown };
-  return typeof s.$id === 'string' || typeof s.id === 'string';
+  const top = schema as { $id?: unknown; id?: unknown };
+  if (typeof top.$id === 'string' || typeof top.id === 'string') return true;
+  const known = registryDependent.get(schema);
+  if (known !== undefined) return known;
+  const seen = new Set<object>();
+  const refersOut = (node: unknown): boolean => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return false;
+    seen.add(node);
+    if (Array.isArray(node)) return node.some(refersOut);
+    for (const [k, v] of Object.entries(node)) {
+      if ((k === '$ref' && (typeof v !== 'string' || !v.startsWith('#'))) || k === '$dynamicRef' || k === '$recursiveRef') return true;
+      if (refersOut(v)) return true;
+    }
+    return false;
+  };
+  const result = refersOut(schema);
+  registryDependent.set(schema, result);
+  return result;
 }
 
 function store(out: unknown, at: Key[]): Stored {

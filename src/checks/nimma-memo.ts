@@ -210,6 +210,8 @@ interface Expr {
  * throw: a member read only of something known to be neither null nor undefined there (`@ &&` or
  * `@ != null &&` before it, or a member of such a value's `constructor`), no calls but `in` on a
  * literal list, nothing jsep parses into another shape. `filter` is parsed by nimma's own jsep.
+ * Comparisons, arithmetic, `~=` and `constructor` can still throw on an object with an own
+ * `toString` or `constructor` key: the walk stops sharing as soon as it meets one (unusualValue).
  */
 export function cannotThrow(filter: string, jsep?: (filter: string) => unknown): boolean {
   if (jsep === undefined) return false;
@@ -290,6 +292,19 @@ export function cannotThrow(filter: string, jsep?: (filter: string) => unknown):
     }
   };
   return safe(ast, new Set());
+}
+
+/**
+ * True for an object that could make a filter throw that cannotThrow accepts: an own `toString`
+ * (turning the object, or an array holding it, into a string or number then throws), an own
+ * `constructor` (which may be null), or a prototype other than Object's or Array's (a YAML
+ * `__proto__` key). A filter at a node reads only that node's subtree, which the walk enters (and
+ * checks) before any replay of a subtree holding it.
+ */
+function unusualValue(value: object): boolean {
+  if (Object.prototype.hasOwnProperty.call(value, 'toString') || Object.prototype.hasOwnProperty.call(value, 'constructor')) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto !== Object.prototype && proto !== Array.prototype && proto !== null;
 }
 
 /** True when a filter reads only the node's value and key (no path, parent, root, index or scope). */
@@ -424,6 +439,10 @@ function memoTraverse(scope: ScopeLike, fn: (scope: ScopeLike) => void, model: M
     }
   };
 
+  // set at the first object whose keys or prototype could make a filter throw (see unusualValue):
+  // from then on nothing is replayed, every path is walked as nimma walks it
+  let unusual = false;
+
   const walk = (node: object, state: number): void => {
     const isArray = Array.isArray(node);
     const keys: Key[] = isArray ? [] : Object.keys(node);
@@ -437,7 +456,8 @@ function memoTraverse(scope: ScopeLike, fn: (scope: ScopeLike) => void, model: M
       if (typeof value === 'object' && value !== null) {
         const next = states.next(state, key);
         const seen = memo.get(value);
-        const known = seen === undefined ? undefined : seen.state === next ? seen.rec : seen.more?.get(next);
+        if (!unusual && unusualValue(value)) unusual = true;
+        const known = seen === undefined || unusual ? undefined : seen.state === next ? seen.rec : seen.more?.get(next);
         if (known !== undefined && !known.poisoned) {
           stats.replays++;
           if (known.items.length > 0) {
