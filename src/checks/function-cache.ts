@@ -13,7 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { emitProbe } from './nimma-memo.js';
+import { emitProbe, spectralOwnWay } from './nimma-memo.js';
 
 type Key = string | number;
 
@@ -85,11 +85,13 @@ function keyOf(kind: KeyKind, at: Key[], options: unknown): unknown {
   return `${under(REQUEST_MEDIA[o.oasVersion as number]) ? 1 : 0}${under(RESPONSE_MEDIA[o.oasVersion as number]) ? 1 : 0}`;
 }
 
-/** Makes the ruleset's calls of Spectral's pure functions remember their results per document and value. */
-export function cachePureFunctions(ruleset: LoadedRules): void {
-  if (process.env.GITWAY_SUBTREE_MEMO === 'off') return; // benches compare with Spectral's own way
+type PureFunctions = Map<unknown, { kind: KeyKind; schemaOf?: (input: unknown, options: unknown) => unknown }>;
+let pureFunctions: PureFunctions | undefined;
+
+/** The pure functions of this thread's Spectral packages, found once. */
+function findPureFunctions(): PureFunctions {
   const req = createRequire(import.meta.url);
-  const pure = new Map<unknown, { kind: KeyKind; schemaOf?: (input: unknown, options: unknown) => unknown }>();
+  const pure: PureFunctions = new Map();
   const add = (module: string, names: Record<string, KeyKind>) => {
     let functions: Record<string, unknown>;
     try {
@@ -99,14 +101,22 @@ export function cachePureFunctions(ruleset: LoadedRules): void {
     }
     for (const [name, kind] of Object.entries(names)) if (typeof functions[name] === 'function') pure.set(functions[name], { kind, schemaOf: SCHEMA_OF[name] });
   };
-  add('@stoplight/spectral-functions', PURE);
-  add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', PURE_OAS);
+  let oasExampleChecked = false;
   try {
     const version = (req('@stoplight/spectral-rulesets/package.json') as { version?: string }).version;
-    if (version !== undefined && OAS_EXAMPLE_CHECKED.includes(version)) add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', { oasExample: 'media' });
+    oasExampleChecked = version !== undefined && OAS_EXAMPLE_CHECKED.includes(version);
   } catch {
     // not checked: called every time
   }
+  add('@stoplight/spectral-functions', PURE);
+  add('@stoplight/spectral-rulesets/dist/oas/functions/index.js', oasExampleChecked ? { ...PURE_OAS, oasExample: 'media' } : PURE_OAS);
+  return pure;
+}
+
+/** Makes the ruleset's calls of Spectral's pure functions remember their results per document and value. */
+export function cachePureFunctions(ruleset: LoadedRules): void {
+  if (spectralOwnWay()) return;
+  const pure = (pureFunctions ??= findPureFunctions());
   for (const rule of Object.values(ruleset.rules)) {
     const kinds: Array<{ kind: KeyKind; options: unknown }> = [];
     for (const then of rule.then) {
@@ -233,7 +243,7 @@ const REPLACED = Symbol('gitway replaced');
  * know, the original stays.
  */
 function replaceExport<F>(entry: string, rel: string[], name: string, wrap: (original: F) => F): void {
-  if (process.env.GITWAY_SUBTREE_MEMO === 'off') return;
+  if (spectralOwnWay()) return;
   try {
     const mod = createRequire(entry)(path.join(path.dirname(entry), ...rel)) as Record<string, unknown>;
     const original = mod[name] as (F & { [REPLACED]?: true }) | undefined;

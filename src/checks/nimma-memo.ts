@@ -64,6 +64,11 @@ type Traverse = (this: ScopeLike, fn: (scope: ScopeLike) => void, zones: unknown
 
 let enabled = true;
 
+/** GITWAY_SUBTREE_MEMO=off: Spectral's own traversal, functions and compiler (benches and tests compare with it). */
+export function spectralOwnWay(): boolean {
+  return process.env.GITWAY_SUBTREE_MEMO === 'off';
+}
+
 /**
  * What Spectral's callbacks did at one match, told by function-cache.ts: how many rules ran through
  * it, and whether one of them may find something at the same value under the same last key another
@@ -92,7 +97,7 @@ export function takeSubtreeMemoStats(): typeof stats {
  * does not know, nimma keeps its own traversal.
  */
 export function installSubtreeMemo(nimmaIndex: string): void {
-  if (installed) return;
+  if (installed || spectralOwnWay()) return;
   try {
     const req = createRequire(nimmaIndex);
     const dir = path.dirname(nimmaIndex);

@@ -21,10 +21,11 @@ export function preferModernNimma(): void {
   done = true;
   try {
     const fromHere = createRequire(import.meta.url);
-    installRepeatSkip(fromHere.resolve('@stoplight/spectral-core'));
+    const core = fromHere.resolve('@stoplight/spectral-core');
+    installRepeatSkip(core);
     installCompileCache(fromHere.resolve('@stoplight/spectral-functions'));
     // the package exports only its entry (dist/index.js); the runner sits beside it
-    const runner = path.join(path.dirname(fromHere.resolve('@stoplight/spectral-core')), 'runner', 'runner.js');
+    const runner = path.join(path.dirname(core), 'runner', 'runner.js');
     const fromRunner = createRequire(runner);
     // `Module._cache` is `require.cache`, shared by every CommonJS require of this thread
     const cache = fromHere.cache;
@@ -34,7 +35,7 @@ export function preferModernNimma(): void {
     const modernIndex = fromRunner.resolve('nimma');
     const modern = fromRunner(modernIndex) as Record<string, unknown>;
     if (typeof modern.default !== 'function') return; // not the build this was written for: leave Spectral's choice
-    if (process.env.GITWAY_SUBTREE_MEMO !== 'off') installSubtreeMemo(modernIndex);
+    installSubtreeMemo(modernIndex);
     const entry = new Module(legacy);
     entry.filename = legacy;
     entry.loaded = true;
