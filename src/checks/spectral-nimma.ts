@@ -12,6 +12,7 @@ import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import { installCompileCache, installRepeatSkip } from './function-cache.js';
 import { installSubtreeMemo } from './nimma-memo.js';
+import { installPlainData } from './plain-data.js';
 
 let done = false;
 
@@ -22,6 +23,10 @@ export function preferModernNimma(): void {
   try {
     const fromHere = createRequire(import.meta.url);
     const core = fromHere.resolve('@stoplight/spectral-core');
+    // first: Spectral's JSON parser captures its object factory when it loads (the others load it)
+    // the parsers' copy Spectral's core reads referenced files with, and the one gitway opens documents with
+    installPlainData(createRequire(core).resolve('@stoplight/spectral-parsers'));
+    installPlainData(fromHere.resolve('@stoplight/spectral-parsers'));
     installRepeatSkip(core);
     installCompileCache(fromHere.resolve('@stoplight/spectral-functions'));
     // the package exports only its entry (dist/index.js); the runner sits beside it
