@@ -275,6 +275,9 @@ class FastRunner extends ResolveRunner {
     crawler.computeGraph(resolved.result, targetPath, jsonPointer || '');
     let uriResults: UriResult[] = [];
     if (crawler.resolvers.length) uriResults = await Promise.all(crawler.resolvers);
+    // the first result through immer (it freezes the whole source); the rest copied on write and
+    // frozen at the end, as immer's one produce per result would leave them (see ResultWriter)
+    const writer = new ResultWriter(self._source);
     for (const r of uriResults) {
       let resolvedTargetPath = r.targetPath;
       if (!resolvedTargetPath.length) resolvedTargetPath = targetPath || [];
@@ -285,15 +288,20 @@ class FastRunner extends ResolveRunner {
       if (r.resolved.errors) resolved.errors = resolved.errors.concat(r.resolved.errors);
       if (r.resolved.result === undefined) continue;
       const { result } = r.resolved;
-      // one produce per result, as in the library: batching them builds the same resolved tree but
-      // freezes fewer objects of the unresolved document (measured), which rules also read
-      self._source = immer.default(self._source, (draft) => {
+      if (writer.set(resolvedTargetPath, result)) {
+        self._setGraphNodeData(String(r.uri), result);
+        continue;
+      }
+      // the library's step: one produce per result
+      self._source = immer.default(writer.finish(), (draft) => {
         if (!resolvedTargetPath.length) return result;
         set(draft, resolvedTargetPath, result);
         self._setGraphNodeData(String(r.uri), result);
         return undefined;
       });
+      writer.restart(self._source);
     }
+    self._source = writer.finish();
     if (typeof self._source === 'object') {
       if (self.dereferenceInline) self._source = immer.default(self._source, (draft) => dereferenceInline(self, crawler, resolved, draft));
       resolved.result = targetPath ? get(self._source, targetPath) : self._source;
@@ -304,6 +312,161 @@ class FastRunner extends ResolveRunner {
     return resolved;
   }
 }
+
+const DRAFT_STATE = Symbol.for('immer-state');
+const DRAFTABLE = Symbol.for('immer-draftable');
+const INDEX = /^(?:0|[1-9]\d*)$/;
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** immer 9's isPlainObject. */
+function isPlainObject(value: unknown): value is Record<string | symbol, unknown> {
+  if (!value || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+  if (proto === null) return true;
+  const Ctor = Object.hasOwnProperty.call(proto, 'constructor') && proto.constructor;
+  if (Ctor === Object) return true;
+  return typeof Ctor === 'function' && Function.toString.call(Ctor) === Function.toString.call(Object);
+}
+
+/** immer 9's isDraftable. */
+function isDraftable(value: unknown): boolean {
+  if (!value) return false;
+  const v = value as Record<string | symbol, unknown> & { constructor?: Record<symbol, unknown> };
+  return isPlainObject(value) || Array.isArray(value) || !!v[DRAFTABLE] || !!v.constructor?.[DRAFTABLE] || value instanceof Map || value instanceof Set;
+}
+
+const isFrozen = (o: unknown) => o === null || typeof o !== 'object' || Object.isFrozen(o);
+
+/** immer 9's shallow freeze (what its auto-freeze does to each object it finalizes). */
+function freeze(o: unknown): void {
+  if (isFrozen(o) || (o as Record<symbol, unknown>)[DRAFT_STATE] || !isDraftable(o)) return;
+  if (o instanceof Map || o instanceof Set) {
+    const m = o as unknown as Record<string, unknown>;
+    m.set = m.add = m.clear = m.delete = frozenCollection;
+  }
+  Object.freeze(o);
+}
+
+function frozenCollection(): never {
+  throw new Error('[Immer] This object has been frozen and should not be mutated');
+}
+
+/** lodash's eq: SameValueZero. */
+const eq = (a: unknown, b: unknown) => a === b || (a !== a && b !== b);
+
+/** immer 9's shallowCopy (every own key, accessors read into data properties, all writable). */
+function shallowCopy(base: object): object {
+  if (Array.isArray(base)) return Array.prototype.slice.call(base) as unknown[];
+  const descriptors = Object.getOwnPropertyDescriptors(base) as Record<string | symbol, PropertyDescriptor>;
+  delete descriptors[DRAFT_STATE];
+  for (const key of Reflect.ownKeys(descriptors)) {
+    const desc = descriptors[key];
+    if (desc.writable === false) {
+      desc.writable = true;
+      desc.configurable = true;
+    }
+    if (desc.get || desc.set) descriptors[key] = { configurable: true, writable: true, enumerable: desc.enumerable, value: (base as Record<string | symbol, unknown>)[key] };
+  }
+  return Object.create(Object.getPrototypeOf(base) as object | null, descriptors) as object;
+}
+
+/**
+ * The library writes each file a document refers to into it with one immer produce per `$ref`
+ * (DigitalOcean: 29,000 of them, each copying every object on the path again and checking every
+ * key of each copy). The first produce freezes everything the new tree reaches (immer deep-freezes
+ * what it finalizes, and walks every unfrozen child of a copy); that walk is what the unresolved
+ * document keeps of it, so it stays immer's. After it, each later produce copies the (frozen)
+ * objects on its path, sets the result with lodash's `set` and freezes the copies and whatever
+ * new it reaches. This does the same in one pass: it copies an object the first time a path goes
+ * through it (immer's copy), sets with the same `set`, and at the end freezes as immer's finalize
+ * would have, copy by copy. Same tree, same objects shared, same frozen objects; what differs is
+ * only the intermediate copies immer would have made and dropped. A write it cannot make that way
+ * (the first, an empty path, a key lodash refuses, a path through anything but plain objects and
+ * arrays or into an array by a name, or an unfrozen value, which immer would freeze before a
+ * later write could drop it) goes to immer after the pending copies are finished.
+ */
+export class ResultWriter {
+  /** Copies made since the last produce: immer's modified drafts. */
+  private copies = new Set<object>();
+  /** True once an immer produce made the tree (everything it reaches is frozen). */
+  private settled = false;
+
+  constructor(private source: unknown) {}
+
+  /** Writes `value` at `at` as immer's produce + lodash `set` would; false when immer must do it. */
+  set(at: Path, value: unknown): boolean {
+    if (!this.settled || at.length === 0 || !isContainer(this.source)) return false;
+    // immer would freeze a new value at once (a later write may drop it from the tree)
+    if (isDraftable(value) && !isFrozen(value)) return false;
+    for (const key of at) if (key === '__proto__' || key === 'constructor' || key === 'prototype') return false;
+    // the containers the path goes through; lodash creates what is missing past a primitive
+    const chain: object[] = [this.source as object];
+    for (let i = 0; i < at.length - 1; i++) {
+      const node = chain[i] as Record<string, unknown>;
+      if (Array.isArray(node) && !INDEX.test(at[i])) return false;
+      const next = node[at[i]];
+      if (next === null || (typeof next !== 'object' && typeof next !== 'function')) break;
+      if (!hasOwn(node, at[i]) || !isContainer(next)) return false;
+      chain.push(next);
+    }
+    const last = at[at.length - 1];
+    if (chain.length === at.length) {
+      const parent = chain[chain.length - 1] as Record<string, unknown>;
+      if (Array.isArray(parent) && !INDEX.test(last)) return false;
+      // immer keeps the tree when the value is there already (nothing modified)
+      if (hasOwn(parent, last) && eq(parent[last], value)) return true;
+    }
+    for (let i = 0; i < chain.length; i++) {
+      if (this.copies.has(chain[i])) continue;
+      const copy = shallowCopy(chain[i]);
+      this.copies.add(copy);
+      if (i === 0) this.source = copy;
+      else (chain[i - 1] as Record<string, unknown>)[at[i - 1]] = copy;
+      chain[i] = copy;
+    }
+    set(this.source, at, value);
+    return true;
+  }
+
+  /** The tree, with the copies finished (frozen) as immer finalizes a produce. */
+  finish(): unknown {
+    if (this.copies.has(this.source as object)) this.finalizeCopy(this.source as object);
+    // copies a later write replaced: immer finalized them too (they share children with the
+    // objects they copy, such as the key-order arrays of Spectral's ordered mappings)
+    for (const copy of this.copies) this.finalizeCopy(copy);
+    return this.source;
+  }
+
+  /** After a produce of immer's own. */
+  restart(source: unknown): void {
+    this.source = source;
+    this.copies.clear();
+    this.settled = true;
+  }
+
+  /** immer's finalize of a modified draft: its children (every own key), then the copy itself. */
+  private finalizeCopy(copy: object): void {
+    this.copies.delete(copy);
+    if (Array.isArray(copy)) copy.forEach((child) => this.finalizeChild(copy, child));
+    else for (const key of Reflect.ownKeys(copy)) this.finalizeChild(copy, (copy as Record<string | symbol, unknown>)[key]);
+    freeze(copy);
+  }
+
+  /** immer's finalizeProperty: a copy is finalized; anything else unfrozen is walked and frozen. */
+  private finalizeChild(parent: object, child: unknown): void {
+    if (child === parent) throw new Error('[Immer] Immer forbids circular references');
+    if (this.copies.has(child as object)) return this.finalizeCopy(child as object);
+    if (!isDraftable(child) || isFrozen(child)) return;
+    // immer's finalize of a value that is not a draft: enumerable keys only
+    const value = child as Record<string, unknown>;
+    if (Array.isArray(value)) value.forEach((c) => this.finalizeChild(value, c));
+    else for (const key of Object.keys(value)) this.finalizeChild(value, value[key]);
+    freeze(value);
+  }
+}
+
+/** A plain object or an array: what the writer copies (immer drafts Maps and Sets too, handled there). */
+const isContainer = (x: unknown): x is object => Array.isArray(x) || isPlainObject(x);
 
 /**
  * @stoplight/json's startsWith(path, prefix) for two arrays of strings, with the same answers: segment

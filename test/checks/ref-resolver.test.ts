@@ -4,13 +4,14 @@
  * the reference graph that places findings, and the errors that become invalid-ref findings.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import spectralCore from '@stoplight/spectral-core';
 import Parsers from '@stoplight/spectral-parsers';
 import { Resolver } from '@stoplight/spectral-ref-resolver';
 import jsonUtils from '@stoplight/json';
-import { FastResolver, startsWith } from '../../src/checks/ref-resolver.js';
+import { FastResolver, ResultWriter, startsWith } from '../../src/checks/ref-resolver.js';
 import { projectRoot } from '../helpers/cli.js';
 
 const { Document } = spectralCore;
@@ -137,5 +138,115 @@ describe('startsWith (the inline step\'s circularity test)', () => {
       const b = rnd(2) ? a.slice(0, rnd(a.length + 1)).map((s) => (rnd(4) ? s : segments[rnd(segments.length)])) : somePath(rnd(5));
       expect([a, b, startsWith(a, b)]).toEqual([a, b, jsonUtils.startsWith(a, b)]);
     }
+  });
+});
+
+describe('ResultWriter (the results of referenced files written as immer would write them)', () => {
+  const fromSpectral = createRequire(createRequire(import.meta.url).resolve('@stoplight/spectral-ref-resolver'));
+  const fromLib = createRequire(fromSpectral.resolve('@stoplight/json-ref-resolver'));
+  const produce = (fromLib('immer') as { default: <T>(base: T, recipe: (draft: T) => unknown) => T }).default;
+  const lodashSet = fromLib('lodash/set') as (o: unknown, p: string[], v: unknown) => unknown;
+  const ordered = (createRequire(createRequire(fromSpectral.resolve('@stoplight/spectral-parsers')).resolve('@stoplight/yaml'))('@stoplight/ordered-object-literal') as { default: (o: object) => Record<string, unknown> }).default;
+
+  /** Every object reachable from the roots, by first path: kind, frozenness, keys (as canonical does, plus identity across roots). */
+  function shape(roots: Record<string, unknown>): string[] {
+    const seen = new Map<object, string>();
+    const out: string[] = [];
+    const walk = (x: unknown, at: string) => {
+      if (x === null || typeof x !== 'object') return void out.push(`${at}=${typeof x === 'number' && Number.isNaN(x) ? 'NaN' : JSON.stringify(x)}`);
+      const first = seen.get(x);
+      if (first !== undefined) return void out.push(`${at}->${first}`);
+      seen.set(x, at);
+      out.push(`${at}${Array.isArray(x) ? '[]' : '{}'}${Object.isFrozen(x) ? ' frozen' : ''} ${Reflect.ownKeys(x).map(String).join(',')}`);
+      for (const k of Reflect.ownKeys(x)) if (k !== 'length' || !Array.isArray(x)) walk((x as Record<string | symbol, unknown>)[k], `${at}/${String(k)}`);
+    };
+    for (const [name, root] of Object.entries(roots)) walk(root, name);
+    return out;
+  }
+
+  it('leaves the same tree, the same shared objects and the same frozen objects as one produce per result', () => {
+    let state = 11;
+    // the high bits of the generator (its low bits repeat with a short period)
+    const rnd = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), Math.floor(state / 65536) % n);
+    const keys = ['a', 'b', '0', '1', '2', 'x', 'constructor', 'length'];
+    const leaf = () => [1, 'two', null, NaN, true][rnd(5)];
+    const tree = (depth: number): unknown => {
+      if (depth === 0 || rnd(4) === 0) return leaf();
+      if (rnd(3) === 0) return Array.from({ length: rnd(4) }, () => tree(depth - 1));
+      // a third of the mappings as Spectral's parsers make them (a Proxy with its key order under a symbol)
+      const o: Record<string, unknown> = rnd(3) === 0 ? ordered({}) : {};
+      for (let i = rnd(4); i > 0; i--) o[keys[rnd(6)]] = tree(depth - 1);
+      return o;
+    };
+    let fast = 0;
+    for (let round = 0; round < 12000; round++) {
+      const results = Array.from({ length: 1 + rnd(8) }, () => {
+        // frozen, as a runner's result is, or not
+        const kind = rnd(6);
+        const value = kind === 0 ? leaf() : kind === 1 ? tree(2) : produce(tree(2), () => undefined);
+        return { at: Array.from({ length: rnd(4) }, () => keys[rnd(keys.length)]), value };
+      });
+      // sometimes a result written twice, or another written where one was
+      if (rnd(3) === 0) results.push({ ...results[rnd(results.length)] });
+      if (rnd(3) === 0) results.push({ at: results[rnd(results.length)].at, value: rnd(2) ? tree(2) : produce(tree(2), () => undefined) });
+      const build = () => tree(4);
+      state = round * 7919 + 3;
+      const a = build();
+      state = round * 7919 + 3;
+      const b = build();
+      const library = (source: unknown) => {
+        let s = source;
+        for (const r of results) s = produce(s, (draft) => (r.at.length ? void lodashSet(draft, r.at, r.value) : r.value));
+        return s;
+      };
+      const ours = (source: unknown) => {
+        const w = new ResultWriter(source);
+        for (const r of results) {
+          if (w.set(r.at, r.value)) {
+            fast++;
+            continue;
+          }
+          const s = produce(w.finish(), (draft) => (r.at.length ? void lodashSet(draft, r.at, r.value) : r.value));
+          w.restart(s);
+        }
+        return w.finish();
+      };
+      let theirs: unknown;
+      let mine: unknown;
+      let theirError = '';
+      let myError = '';
+      try {
+        theirs = library(a);
+      } catch (e) {
+        theirError = String(e);
+      }
+      try {
+        mine = ours(b);
+      } catch (e) {
+        myError = String(e);
+      }
+      expect(myError).toBe(theirError);
+      const values = Object.fromEntries(results.map((r, i) => [`v${i}`, r.value]));
+      expect(shape({ result: mine, source: b, ...values })).toEqual(shape({ result: theirs, source: a, ...values }));
+    }
+    expect(fast).toBeGreaterThan(1500); // the copy-on-write way was taken (2,253 times with this seed)
+  });
+
+  it('leaves a value written and then replaced frozen, as immer froze it at its own produce', () => {
+    const run = (sequential: boolean) => {
+      const first = { x: 1 };
+      const second = { y: 2 };
+      const writes: Array<[string[], unknown]> = [[['a', 'b'], Object.freeze({ z: 0 })], [['a', 'b'], first], [['a', 'b'], second]];
+      let source: unknown = { a: { b: 1 } };
+      if (sequential) for (const [at, v] of writes) source = produce(source, (d) => void lodashSet(d, at, v));
+      else {
+        const w = new ResultWriter(source);
+        for (const [at, v] of writes) if (!w.set(at, v)) w.restart(produce(w.finish(), (d) => void lodashSet(d, at, v)));
+        source = w.finish();
+      }
+      return [Object.isFrozen(first), Object.isFrozen(second), JSON.stringify(source)];
+    };
+    expect(run(false)).toEqual(run(true));
+    expect(run(true)).toEqual([true, true, '{"a":{"b":{"y":2}}}']);
   });
 });
