@@ -214,8 +214,9 @@ export function installRepeatSkip(spectralCoreIndex: string): void {
  * plain JSON data are compiled as before.
  */
 export function installCompileCache(spectralFunctionsIndex: string): void {
+  const unoptimized = compileUnoptimized(spectralFunctionsIndex);
   replaceExport<CreateAjvInstances>(spectralFunctionsIndex, ['schema', 'ajv.js'], 'createAjvInstances', (original) => () => {
-    const assign = original();
+    const assign = unoptimized(original());
     const validators = new Map<string, unknown>();
     return (schema, dialect, allErrors) => {
       // a schema with an id is registered by it (a second one is an error Spectral reports); one that
@@ -233,6 +234,51 @@ export function installCompileCache(spectralFunctionsIndex: string): void {
     };
   });
 }
+
+/**
+ * ajv rewrites the code it generates for each schema before compiling it (its `code.optimize`
+ * pass: names used once inlined, unused ones dropped). The validator behaves the same either way
+ * (same verdicts, same errors); on a document with many example schemas the pass costs more than
+ * it saves (DigitalOcean: about 0.3 s). This turns it off for the ajv instances of Spectral's
+ * `schema` function only: the compiler of its copy of ajv reads the option at each compile, and
+ * the instance's options are set when one of its compiles starts inside `assign`. Returns `assign`
+ * wrapped; on a layout it does not know, `assign` as it is.
+ */
+function compileUnoptimized(spectralFunctionsIndex: string): (assign: Assign) => Assign {
+  if (spectralOwnWay()) return (assign) => assign;
+  let inside = 0;
+  try {
+    const fromAjvJs = createRequire(path.join(path.dirname(spectralFunctionsIndex), 'schema', 'ajv.js'));
+    const core = fromAjvJs('ajv/dist/core.js') as { default: { prototype: Record<string, unknown> } };
+    const proto = core.default.prototype as { _compileSchemaEnv?: ((this: AjvLike, sch: unknown) => unknown) & { [REPLACED]?: true }; [k: string]: unknown };
+    const compile = proto._compileSchemaEnv;
+    if (typeof compile !== 'function') return (assign) => assign;
+    if (!compile[REPLACED]) {
+      const replaced = function (this: AjvLike, sch: unknown) {
+        if (inside > 0 && this.opts?.code && typeof this.opts.code === 'object') this.opts.code.optimize = 0;
+        return compile.call(this, sch);
+      };
+      Object.defineProperty(replaced, REPLACED, { value: true });
+      proto._compileSchemaEnv = replaced;
+    }
+  } catch {
+    return (assign) => assign;
+  }
+  return (assign) => (schema, dialect, allErrors) => {
+    inside++;
+    try {
+      return assign(schema, dialect, allErrors);
+    } finally {
+      inside--;
+    }
+  };
+}
+
+interface AjvLike {
+  opts?: { code?: { optimize?: number | boolean } };
+}
+
+type Assign = (schema: unknown, dialect: unknown, allErrors: unknown) => unknown;
 
 const REPLACED = Symbol('gitway replaced');
 
@@ -256,7 +302,7 @@ function replaceExport<F>(entry: string, rel: string[], name: string, wrap: (ori
   }
 }
 
-type CreateAjvInstances = () => (schema: unknown, dialect: unknown, allErrors: unknown) => unknown;
+type CreateAjvInstances = () => Assign;
 
 /** The schema as JSON text that tells apart every value a parsed document can hold; undefined for anything else. */
 function contentKey(schema: object): string | undefined {
