@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../manifest/source.js';
 import { blobId, type Tree } from '../workspace/tree.js';
 import type { Finding } from './finding.js';
@@ -46,6 +47,25 @@ export interface LintJobsOptions {
 const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
 
 /**
+ * Linting a large document makes a lot of short-lived garbage (copies made while resolving, the
+ * rules' intermediate values), and V8 grows a heap by about half again whenever it fills, so the
+ * peak is mostly garbage not yet collected. A smaller young generation for lint workers and a
+ * slower growth of every heap of this process (60 % a step) keep DigitalOcean's lint under 300 MB
+ * (397 MB without), for about 0.1 s on a 2 s lint. Set once, before the first lint worker starts.
+ */
+const LINT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 24 };
+let heapGrowthSet = false;
+function limitHeapGrowth(): void {
+  if (heapGrowthSet) return;
+  heapGrowthSet = true;
+  try {
+    v8.setFlagsFromString('--heap-growing-percent=60');
+  } catch {
+    // a runtime without the flag: the default growth
+  }
+}
+
+/**
  * Starts a lint worker before the files to lint are known (while the project loads and its
  * OpenAPI documents are analysed), so it loads Spectral meanwhile; runLintJobs takes it for its
  * first jobs. Undefined where lints run on this thread (from sources).
@@ -54,7 +74,8 @@ export function prestartLintWorker(root: string): Prestarted | undefined {
   // a long-lived process that kept a lint worker for this repository uses that one; one started
   // early and not used is kept for the next run
   if (!existsSync(workerFile) || warm()?.workers.has(`lint\u0000${root}\u0000`)) return undefined;
-  return prestart(workerFile, workerDataFor(root, []), `lint-unused\u0000${root}`);
+  limitHeapGrowth();
+  return prestart(workerFile, workerDataFor(root, []), `lint-unused\u0000${root}`, LINT_WORKER_LIMITS);
 }
 
 const workerDataFor = (root: string, disabled: string[]): LintWorkerData => ({ root, disabled: [...disabled], current: new SharedArrayBuffer(4) });
@@ -154,8 +175,10 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
     }
   } else {
     let ruleNames: Promise<string[]> | undefined;
+    limitHeapGrowth();
     const results = await runPool<LintJob, JobResult | undefined>(jobs, {
       workerFile,
+      resourceLimits: LINT_WORKER_LIMITS,
       tree: options.tree,
       threads: options.threads ?? (jobs.length > 2 ? undefined : 1),
       workerData: () => workerDataFor(options.root, disabled),

@@ -5,7 +5,7 @@
  * for it to run again (on a fresh worker, whose `workerData` may have changed meanwhile).
  */
 import os from 'node:os';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Tree } from '../workspace/tree.js';
 import { warm, type WorkerKeeper } from './warm.js';
 
@@ -54,6 +54,8 @@ export interface PoolOptions<I, O> {
    * loaded ruleset).
    */
   keepKey?: (data: unknown) => string;
+  /** The workers' heap settings (`new Worker`'s resourceLimits). */
+  resourceLimits?: ResourceLimits;
 }
 
 export type TimeoutDecision<O> = { output: O } | { retry: true };
@@ -95,9 +97,9 @@ interface WorkerState {
   ended?: string;
 }
 
-function spawn(workerFile: string, data: unknown): WorkerState {
+function spawn(workerFile: string, data: unknown, resourceLimits?: ResourceLimits): WorkerState {
   // a kept worker serves later commands: it reads the environment of the one running (workers/warm.ts)
-  return watchEnd({ worker: new Worker(workerFile, { workerData: data, env: warm() ? SHARE_ENV : undefined }), data });
+  return watchEnd({ worker: new Worker(workerFile, { workerData: data, env: warm() ? SHARE_ENV : undefined, resourceLimits }), data });
 }
 
 /** A worker whose heap grew past this after its last job (a document of several MB) is not kept. */
@@ -126,10 +128,10 @@ function watchEnd(state: WorkerState): WorkerState {
  * In a long-lived process (workers/warm.ts), `keepKey` names where a worker left unused is kept, and
  * where the next prestart finds it instead of starting another.
  */
-export function prestart(workerFile: string, data: unknown, keepKey?: string): Prestarted {
+export function prestart(workerFile: string, data: unknown, keepKey?: string, resourceLimits?: ResourceLimits): Prestarted {
   const keeper = keepKey === undefined ? undefined : warm()?.workers;
   const kept = keeper?.take(keepKey!);
-  let state: WorkerState | undefined = kept ? watchEnd({ worker: kept.worker, data: kept.data }) : spawn(workerFile, data);
+  let state: WorkerState | undefined = kept ? watchEnd({ worker: kept.worker, data: kept.data }) : spawn(workerFile, data, resourceLimits);
   return {
     data: state.data,
     take() {
@@ -244,7 +246,7 @@ export async function runPool<I, O>(inputs: readonly I[], options: PoolOptions<I
           const kept = keeper ? keeper.take(options.keepKey!(options.workerData?.())) : undefined;
           const taken = kept ? undefined : early?.take();
           if (!kept) early = undefined;
-          const fresh = kept ? { worker: kept.worker, data: kept.data } : (taken ?? spawn(options.workerFile, options.workerData?.()));
+          const fresh = kept ? { worker: kept.worker, data: kept.data } : (taken ?? spawn(options.workerFile, options.workerData?.(), options.resourceLimits));
           if (kept) {
             watchEnd(fresh);
             // a new command: the worker lets go of what belongs to the last one (serve's `begin`)
