@@ -13,6 +13,7 @@
  * it runs on the library's own copies of immer, lodash and @stoplight/json, loaded from its folder.
  */
 import { createRequire } from 'node:module';
+import { posix } from 'node:path';
 import type { Resolver as LibraryResolver } from '@stoplight/spectral-ref-resolver';
 
 type Path = string[];
@@ -155,7 +156,21 @@ const remember = (key: string, compute: () => string): string => {
 };
 const fsPath = (p: string) => remember(`\u0000${p}`, () => paths.toFSPath(p));
 /** The path a relative `$ref` names from the document at `base`, as the library computes it. */
-const joined = (base: string, ref: string) => remember(`${base}\u0000${ref}`, () => paths.join(paths.dirname(base), paths.stripRoot(ref)));
+const joined = (base: string, ref: string) => remember(`${base}\u0000${ref}`, () => joinedPath(base, ref));
+
+const PLAIN_PATH = /^[A-Za-z0-9_.\-/]*$/;
+
+/**
+ * The library's `join(dirname(base), stripRoot(ref))`, which parses every path with a grammar for
+ * URLs and Windows drives (0.3 s on DigitalOcean's 2,907 files). For the common case (an absolute
+ * POSIX path of plain names without `.` or `..` steps, a relative reference of plain names) Node's
+ * POSIX join gives the same answer (checked against the library by a test); anything else asks it.
+ */
+export function joinedPath(base: string, ref: string): string {
+  const plain =
+    base.startsWith('/') && ref !== '' && !ref.startsWith('/') && !base.endsWith('/') && !ref.endsWith('/') && !base.includes('//') && !ref.includes('//') && PLAIN_PATH.test(base) && PLAIN_PATH.test(ref) && !base.split('/').some((s) => s === '.' || s === '..');
+  return plain ? posix.join(posix.dirname(base), ref) : paths.join(paths.dirname(base), paths.stripRoot(ref));
+}
 
 /** The same ordering as dependency-graph's overallOrder() with circular: true, without its quadratic scan. */
 function overallOrder(graph: DepGraph): string[] {

@@ -11,7 +11,7 @@ import spectralCore from '@stoplight/spectral-core';
 import Parsers from '@stoplight/spectral-parsers';
 import { Resolver } from '@stoplight/spectral-ref-resolver';
 import jsonUtils from '@stoplight/json';
-import { FastResolver, ResultWriter, startsWith } from '../../src/checks/ref-resolver.js';
+import { FastResolver, joinedPath, ResultWriter, startsWith } from '../../src/checks/ref-resolver.js';
 import { projectRoot } from '../helpers/cli.js';
 
 const { Document } = spectralCore;
@@ -248,5 +248,32 @@ describe('ResultWriter (the results of referenced files written as immer would w
     };
     expect(run(false)).toEqual(run(true));
     expect(run(true)).toEqual([true, true, '{"a":{"b":{"y":2}}}']);
+  });
+});
+
+describe('joinedPath (where a relative $ref points from a file)', () => {
+  it("answers as the library's join(dirname(base), stripRoot(ref)) on plain, dotted, doubled and odd paths", () => {
+    const fromSpectral = createRequire(createRequire(import.meta.url).resolve('@stoplight/spectral-ref-resolver'));
+    const paths = createRequire(fromSpectral.resolve('@stoplight/json-ref-resolver'))('@stoplight/path') as { join(...p: string[]): string; dirname(p: string): string; stripRoot(p: string): string };
+    let state = 5;
+    const rnd = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), Math.floor(state / 65536) % n);
+    const segments = ['a', 'b', '.', '..', '...', 'x.yml', '-', '_', 'a.b', '.a', 'A1', 'c d', 'C:', '%20', '#', 'é'];
+    const somePath = (absolute: boolean) => {
+      let p = absolute ? '/' : ['', './', '../', 'file://', 'http://h/'][rnd(5)];
+      for (let i = rnd(5); i > 0; i--) p += segments[rnd(segments.length)] + (i > 1 || rnd(5) === 0 ? (rnd(8) === 0 ? '//' : '/') : '');
+      return p;
+    };
+    for (let i = 0; i < 40000; i++) {
+      const base = somePath(rnd(6) !== 0);
+      const ref = somePath(rnd(6) === 0);
+      const outcome = (f: () => string) => {
+        try {
+          return f();
+        } catch (e) {
+          return `throws ${(e as Error).message}`;
+        }
+      };
+      expect([base, ref, outcome(() => joinedPath(base, ref))]).toEqual([base, ref, outcome(() => paths.join(paths.dirname(base), paths.stripRoot(ref)))]);
+    }
   });
 });
