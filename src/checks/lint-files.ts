@@ -7,12 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { CONFIG_FILE, locateRoot } from '../manifest/config.js';
-import { WorkTree } from '../workspace/worktree.js';
-import { sortFindings } from './finding.js';
-import { dedupe, withBaseline, type LintResult } from './lint.js';
-import { DEFAULT_RULE_TIMEOUT_S, runLintJobs } from './lint-jobs.js';
-import { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile, type PreparedRuleset } from './ruleset.js';
+import type { LintResult } from './lint.js';
+import { prestartLintWorker } from './lint-prestart.js';
+import type { PreparedRuleset } from './ruleset.js';
 
 export interface LintFilesOptions {
   cwd: string;
@@ -30,20 +27,33 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintResult> 
   for (const [i, p] of abs.entries()) if (!existsSync(p)) throw new UsageError(`${options.paths[i]} does not exist`);
   const inside = abs.every((p) => !path.relative(cwd, p).startsWith('..'));
   const root = inside ? cwd : path.parse(cwd).root;
-  const tree = new WorkTree(root);
+  // the worker loads Spectral while this thread loads the rest (imported here, after it started)
+  const early = prestartLintWorker(root);
   try {
-    // prepared by runLintJobs once the lint workers have started: they read and parse the files meanwhile
-    let ruleset: Promise<PreparedRuleset> | undefined;
-    const prepare = () => (ruleset ??= pickRuleset(cwd, options));
-    const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
-    const findings = await runLintJobs({ root, tree, ruleset: prepare, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: false });
-    return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: (await prepare()).source, documents: files, secrets: [] }, root, options);
+    const [{ WorkTree }, { sortFindings }, { dedupe, withBaseline }, { DEFAULT_RULE_TIMEOUT_S, runLintJobs }] = await Promise.all([
+      import('../workspace/worktree.js'),
+      import('./finding.js'),
+      import('./lint.js'),
+      import('./lint-jobs.js'),
+    ]);
+    const tree = new WorkTree(root);
+    try {
+      // prepared by runLintJobs once the lint workers have started: they read and parse the files meanwhile
+      let ruleset: Promise<PreparedRuleset> | undefined;
+      const prepare = () => (ruleset ??= pickRuleset(cwd, options));
+      const files = abs.map((p) => path.relative(root, p).split(path.sep).join('/'));
+      const findings = await runLintJobs({ root, tree, ruleset: prepare, files, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_S * 1000, cache: false, prestarted: early });
+      return withBaseline({ findings: dedupe(sortFindings(findings)), invalid: false, files, source: 'the working tree', ruleset: (await prepare()).source, documents: files, secrets: [] }, root, options);
+    } finally {
+      await tree.close();
+    }
   } finally {
-    await tree.close();
+    early?.close();
   }
 }
 
 async function pickRuleset(cwd: string, options: LintFilesOptions): Promise<PreparedRuleset> {
+  const [{ CONFIG_FILE, locateRoot }, { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile }] = await Promise.all([import('../manifest/root.js'), import('./ruleset.js')]);
   // outside a gitway repository nothing is written (no .gitway/cache in a stranger's folder)
   if (options.ruleset) return prepareRulesetFile(cwd, options.ruleset, undefined, { cache: false });
   const repo = locateRoot({ cwd, config: options.config });

@@ -4,17 +4,15 @@
  * switched off for the rest of the run, and the job runs again without it. From sources (jest)
  * the jobs run on this thread instead.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../manifest/source.js';
 import { blobId, type Tree } from '../workspace/tree.js';
 import type { Finding } from './finding.js';
 import type { LintJob, LintWorkerData } from './lint-worker.js';
 import { loadRecipe, RulesetError, rulesetIdentity, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
 import { createRunner, ignored, type ProjectResult } from './runner.js';
-import { prestart, runPool, type Prestarted } from '../workers/pool.js';
+import { runPool, type Prestarted } from '../workers/pool.js';
 import { warm } from '../workers/warm.js';
+import { LINT_WORKER_LIMITS, limitHeapGrowth, lintWorkerFile, workerDataFor } from './lint-prestart.js';
 
 export const DEFAULT_RULE_TIMEOUT_S = 60;
 /** Time a fresh lint worker may take to load the ruleset. */
@@ -44,41 +42,6 @@ export interface LintJobsOptions {
   prestarted?: Prestarted;
 }
 
-const workerFile = fileURLToPath(new URL('./lint-worker.js', import.meta.url));
-
-/**
- * Linting a large document makes a lot of short-lived garbage (copies made while resolving, the
- * rules' intermediate values), and V8 grows a heap by about half again whenever it fills, so the
- * peak is mostly garbage not yet collected. A smaller young generation for lint workers and a
- * slower growth of every heap of this process (60 % a step) keep DigitalOcean's lint under 300 MB
- * (397 MB without), for about 0.1 s on a 2 s lint. Set once, before the first lint worker starts.
- */
-const LINT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 24 };
-let heapGrowthSet = false;
-function limitHeapGrowth(): void {
-  if (heapGrowthSet) return;
-  heapGrowthSet = true;
-  try {
-    v8.setFlagsFromString('--heap-growing-percent=60');
-  } catch {
-    // a runtime without the flag: the default growth
-  }
-}
-
-/**
- * Starts a lint worker before the files to lint are known (while the project loads and its
- * OpenAPI documents are analysed), so it loads Spectral meanwhile; runLintJobs takes it for its
- * first jobs. Undefined where lints run on this thread (from sources).
- */
-export function prestartLintWorker(root: string): Prestarted | undefined {
-  // a long-lived process that kept a lint worker for this repository uses that one; one started
-  // early and not used is kept for the next run
-  if (!existsSync(workerFile) || warm()?.workers.has(`lint\u0000${root}\u0000`)) return undefined;
-  limitHeapGrowth();
-  return prestart(workerFile, workerDataFor(root, []), `lint-unused\u0000${root}`, LINT_WORKER_LIMITS);
-}
-
-const workerDataFor = (root: string, disabled: string[]): LintWorkerData => ({ root, disabled: [...disabled], current: new SharedArrayBuffer(4) });
 const keepKeyOf = (root: string, identity: string, disabled: string[]) => `lint\u0000${root}\u0000${identity}\u0000${disabled.join('\u0000')}`;
 
 /**
@@ -158,7 +121,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   };
   // nothing to lint at all: still load the ruleset, so a broken one is reported
   if (all.length === 0) await loadRecipe(await recipeOf());
-  if (!existsSync(workerFile)) {
+  if (!lintWorkerFile()) {
     let loaded: LoadedRuleset | undefined;
     for (const job of jobs) {
       loaded ??= await loadRecipe(await recipeOf());
@@ -177,7 +140,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
     let ruleNames: Promise<string[]> | undefined;
     limitHeapGrowth();
     const results = await runPool<LintJob, JobResult | undefined>(jobs, {
-      workerFile,
+      workerFile: lintWorkerFile() as string,
       resourceLimits: LINT_WORKER_LIMITS,
       tree: options.tree,
       threads: options.threads ?? (jobs.length > 2 ? undefined : 1),

@@ -7,15 +7,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { applyBaseline, createBaseline, DEFAULT_BASELINE_FILE, parseBaseline, renderBaseline, type BaselineEntry } from './baseline.js';
-import { withProject, type Project, type ProjectOptions } from '../project.js';
-import { changedSince } from '../workspace/changes.js';
+import type { Project, ProjectOptions } from '../project.js';
 import type { Tree } from '../workspace/tree.js';
 import { sortFindings, type Finding } from './finding.js';
-import { buildProjectDocument } from './project-document.js';
-import { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile } from './ruleset.js';
-import { DEFAULT_RULE_TIMEOUT_S, prestartLintWorker, runLintJobs } from './lint-jobs.js';
+import { prestartLintWorker } from './lint-prestart.js';
 import type { Prestarted } from '../workers/pool.js';
-import { locateRoot } from '../manifest/config.js';
+import { locateRoot } from '../manifest/root.js';
 
 export interface LintOptions extends ProjectOptions {
   /** A ruleset file that replaces the configured one. */
@@ -47,7 +44,8 @@ export interface LintResult {
 
 export async function lintProject(options: LintOptions): Promise<LintResult> {
   // a lint worker loads Spectral while the project loads (its OpenAPI documents are analysed on
-  // other threads meanwhile); unused when every result is cached
+  // other threads meanwhile); unused when every result is cached. It starts before this module
+  // loads what reads the project (imported below, when it is needed).
   let early: Prestarted | undefined;
   try {
     early = prestartLintWorker(locateRoot(options).root);
@@ -62,6 +60,12 @@ export async function lintProject(options: LintOptions): Promise<LintResult> {
 }
 
 async function lintLoadedProject(options: LintOptions, prestarted: Prestarted | undefined): Promise<LintResult> {
+  const [{ withProject }, { buildProjectDocument }, { builtinPrepared, DEFAULT_RULESET_FILES, prepareRulesetFile }, { DEFAULT_RULE_TIMEOUT_S, runLintJobs }] = await Promise.all([
+    import('../project.js'),
+    import('./project-document.js'),
+    import('./ruleset.js'),
+    import('./lint-jobs.js'),
+  ]);
   return withProject(options, async (loaded, tree) => {
     if (!loaded.project) return { findings: loaded.findings, invalid: true, files: [], source: loaded.source, documents: [], secrets: [] };
     const project = loaded.project;
@@ -114,6 +118,7 @@ export function withBaseline(result: LintResult, root: string, options: Pick<Lin
  * ruleset changes everything.
  */
 async function affectedSince(project: Project, rev: string, staged: boolean, rulesetFile: string | undefined): Promise<Set<string> | undefined> {
+  const { changedSince } = await import('../workspace/changes.js');
   const changed = new Set(await changedSince(project.root, rev, staged));
   if (changed.has(project.config.file) || (rulesetFile && changed.has(rulesetFile)) || [...changed].some((f) => f.startsWith('rules/'))) return undefined;
   const affected = new Set(changed);

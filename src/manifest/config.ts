@@ -2,7 +2,6 @@
  * gitway.yaml: where the manifests live, the ruleset, and the environments. Read from the Tree, so
  * `--rev` uses the configuration as it was in that commit.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../checks/finding.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -11,7 +10,8 @@ import { validateConfigSchema } from './schema.js';
 import { finding, isEmptyDocument, parseSource, positionOf, toValue, type SourceDocument } from './source.js';
 import { substitute, type VariableScope } from './variables.js';
 
-export const CONFIG_FILE = 'gitway.yaml';
+import { CONFIG_FILE } from './root.js';
+export { CONFIG_FILE, locateRoot } from './root.js';
 export const DEFAULT_MANIFEST_GLOBS = ['gateway/**/*.yaml', 'gateway/**/*.yml'];
 export const DEFAULT_OPENAPI_TIMEOUT_S = 30;
 
@@ -62,30 +62,6 @@ export interface Environment {
 }
 
 /** Where the project lives on disk: the folder of gitway.yaml (searched upwards from cwd) or of --config. */
-export function locateRoot(options: { cwd?: string; config?: string }): { root: string; configFile: string } {
-  const cwd = path.resolve(options.cwd ?? process.cwd());
-  if (!isDirectory(cwd)) {
-    throw new UsageError(`the folder ${cwd} does not exist`, 'Pass an existing folder with --cwd, or run gitway from inside the repository.');
-  }
-  if (options.config) {
-    const abs = path.resolve(cwd, options.config);
-    return { root: path.dirname(abs), configFile: path.basename(abs) };
-  }
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, CONFIG_FILE))) return { root: dir, configFile: CONFIG_FILE };
-    if (fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) break;
-  }
-  return { root: cwd, configFile: CONFIG_FILE };
-}
-
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 export async function loadConfig(tree: Tree, configFile: string): Promise<{ config?: ProjectConfig; findings: Finding[] }> {
   if (!(await tree.exists(configFile))) {
     throw new ConfigError(
