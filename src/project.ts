@@ -63,6 +63,18 @@ export async function withProject<T>(options: ProjectOptions, use: (loaded: Load
 }
 
 async function loadFromTree(tree: Tree, configFile: string, options: ProjectOptions): Promise<LoadResult> {
+  // an analysis worker loads the OpenAPI parser while the manifests load (used when a document is
+  // not cached; a long-lived process keeps it either way)
+  const pool = await import('./openapi/pool.js');
+  const early = pool.prestartAnalysisWorker();
+  try {
+    return await loadWith(tree, configFile, options, (docFiles, timeoutMs) => pool.analyseDocuments(tree, docFiles, { timeoutMs, cache: options.cache, prestarted: early }));
+  } finally {
+    early?.close();
+  }
+}
+
+async function loadWith(tree: Tree, configFile: string, options: ProjectOptions, analyse: (docFiles: string[], timeoutMs: number) => Promise<Map<string, OpenApiSummary>>): Promise<LoadResult> {
   const processEnv = options.processEnv ?? process.env;
   const loaded = await loadConfig(tree, configFile);
   if (!loaded.config) return { findings: sortFindings(loaded.findings), source: tree.describe() };
@@ -99,8 +111,7 @@ async function loadFromTree(tree: Tree, configFile: string, options: ProjectOpti
       docFiles.push(file);
     }
   }
-  const { analyseDocuments } = await import('./openapi/pool.js');
-  const documents = await analyseDocuments(tree, docFiles, { timeoutMs: options.openapiTimeoutMs ?? config.openapiTimeoutMs, cache: options.cache });
+  const documents = await analyse(docFiles, options.openapiTimeoutMs ?? config.openapiTimeoutMs);
   for (const doc of documents.values()) findings.push(...doc.findings);
 
   const project: Project = {

@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { blobId, type Tree } from '../workspace/tree.js';
-import { analyseDocument, type OpenApiSummary } from './analyse.js';
+import type { OpenApiSummary } from './analyse.js';
+import { prestart, type Prestarted } from '../workers/pool.js';
+import { warm } from '../workers/warm.js';
 
 export interface PoolOptions {
   timeoutMs: number;
@@ -14,9 +16,23 @@ export interface PoolOptions {
   concurrency?: number;
   /** Serve unchanged documents from .gitway/cache (default true). */
   cache?: boolean;
+  /** A worker started earlier (prestartAnalysisWorker), taken for the first document to analyse. */
+  prestarted?: Prestarted;
 }
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** Workers of a long-lived process are kept under this key (they hold nothing of a document after its job). */
+const KEEP_KEY = 'openapi';
+
+/**
+ * Starts an analysis worker while the project's manifests load, so that it has loaded its modules
+ * (the OpenAPI parser and validator) when a document that is not cached comes; unused, it ends
+ * (or a long-lived process keeps it) when the caller closes it. Undefined from sources (tests).
+ */
+export function prestartAnalysisWorker(): Prestarted | undefined {
+  if (!existsSync(workerFile)) return undefined;
+  return prestart(workerFile, undefined, warm() ? KEEP_KEY : undefined);
+}
 
 export async function analyseDocuments(tree: Tree, files: readonly string[], options: PoolOptions): Promise<Map<string, OpenApiSummary>> {
   if (files.length === 0) return new Map();
@@ -45,6 +61,7 @@ async function analyseUncached(tree: Tree, files: readonly string[], options: Po
   if (files.length === 0) return results;
   if (!existsSync(workerFile)) {
     // Running from sources (unit tests): same analysis on this thread, with a soft time bound.
+    const { analyseDocument } = await import('./analyse.js');
     for (const file of files) {
       const read = async (f: string) => {
         const bytes = await tree.read(f);
@@ -63,7 +80,8 @@ async function analyseUncached(tree: Tree, files: readonly string[], options: Po
     timeoutMs: () => options.timeoutMs,
     onServe,
     // a long-lived process keeps these workers (they hold nothing of a document after its job)
-    keepKey: () => 'openapi',
+    keepKey: () => KEEP_KEY,
+    prestarted: options.prestarted,
     onTimeout: (file) => ({ output: tooSlow(file, options.timeoutMs) }),
     onCrash: (file, detail) => crashed(file, detail, 0),
   });
