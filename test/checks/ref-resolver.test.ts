@@ -257,7 +257,7 @@ describe('joinedPath (where a relative $ref points from a file)', () => {
     const paths = createRequire(fromSpectral.resolve('@stoplight/json-ref-resolver'))('@stoplight/path') as { join(...p: string[]): string; dirname(p: string): string; stripRoot(p: string): string };
     let state = 5;
     const rnd = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), Math.floor(state / 65536) % n);
-    const segments = ['a', 'b', '.', '..', '...', 'x.yml', '-', '_', 'a.b', '.a', 'A1', 'c d', 'C:', '%20', '#', 'é'];
+    const segments = ['a', 'b', '.', '..', '...', 'x.yml', '-', '_', 'a.b', '.a', 'A1', 'c d', 'C:', '%20', '#', 'é', 'x.yml#/a', 'y.json#/components/schemas/X', 'z.yml#', 'w.yml#/~1p/..', 'v.yml#/a/./b'];
     const somePath = (absolute: boolean) => {
       let p = absolute ? '/' : ['', './', '../', 'file://', 'http://h/'][rnd(5)];
       for (let i = rnd(5); i > 0; i--) p += segments[rnd(segments.length)] + (i > 1 || rnd(5) === 0 ? (rnd(8) === 0 ? '//' : '/') : '');
