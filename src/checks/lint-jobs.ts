@@ -7,7 +7,7 @@
 import { positionOf, parseSource, type JsonPath, type SourceDocument } from '../manifest/source.js';
 import { blobId, type Tree } from '../workspace/tree.js';
 import type { Finding } from './finding.js';
-import type { LintJob, LintWorkerData } from './lint-worker.js';
+import type { LintJob, LintShared, LintWorkerData } from './lint-worker.js';
 import { loadRecipe, RulesetError, rulesetIdentity, type LoadedRuleset, type PreparedRuleset } from './ruleset.js';
 import { createRunner, ignored, type ProjectResult } from './runner.js';
 import { runPool, type Prestarted } from '../workers/pool.js';
@@ -139,6 +139,7 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
   } else {
     let ruleNames: Promise<string[]> | undefined;
     limitHeapGrowth();
+    if (options.prestarted) (options.prestarted.data as LintWorkerData).disabled = [...disabled];
     const results = await runPool<LintJob, JobResult | undefined>(jobs, {
       workerFile: lintWorkerFile() as string,
       resourceLimits: LINT_WORKER_LIMITS,
@@ -147,10 +148,10 @@ export async function runLintJobs(options: LintJobsOptions): Promise<Finding[]> 
       workerData: () => workerDataFor(options.root, disabled),
       // a long-lived process keeps workers that hold this ruleset, without these rules
       keepKey: (data) => keepKeyOf(options.root, identity, (data as LintWorkerData).disabled),
-      // a worker started without the rules this run switches off would run them
-      prestarted: disabled.length === 0 ? options.prestarted : undefined,
-      // the pool asks for it once the workers have started and have their first file
-      shared: recipeOf,
+      prestarted: options.prestarted,
+      // the pool asks for it once the workers have started and have their first file; a worker
+      // started early learns there which rules this run switches off (its data says so too, here)
+      shared: async (): Promise<LintShared> => ({ recipe: await recipeOf(), disabled: [...disabled] }),
       prefetch: (job) => (job.kind === 'file' ? [job.file] : []),
       onServe: serve,
       timeoutMs: () => options.ruleTimeoutMs,

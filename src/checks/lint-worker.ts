@@ -22,6 +22,16 @@ export interface LintWorkerData {
 
 export type LintJob = { kind: 'file'; file: string } | { kind: 'project'; json: string };
 
+/**
+ * What every job of a run carries: the ruleset, and the rules the run switched off before it
+ * started (stops replayed from the cache). A worker started before these were known (prestarted)
+ * learns them here; one started later has them in its data as well.
+ */
+export interface LintShared {
+  recipe: RulesetRecipe;
+  disabled: string[];
+}
+
 // A worker may start before its jobs are known (prestartLintWorker): load what nearly every
 // ruleset needs meanwhile (the same modules the first job would load; importing twice is free).
 preferModernNimma(); // before Spectral loads: see spectral-nimma.ts
@@ -46,12 +56,12 @@ serve<LintJob, unknown>(
   async (job, { read, data, shared, started }) => {
     runner ??= (async () => {
       const d = data as LintWorkerData;
-      without = d.disabled;
-      recipe = shared as RulesetRecipe;
+      without = [...new Set([...d.disabled, ...(shared as LintShared).disabled])];
+      recipe = (shared as LintShared).recipe;
       const loaded = await loadRecipe(recipe);
       const current = new Int32Array(d.current);
       Object.values(loaded.ruleset.rules).forEach((rule, i) => {
-        if (d.disabled.includes(rule.name)) rule.enabled = false;
+        if (without.includes(rule.name)) rule.enabled = false;
         for (const then of rule.then) {
           // Spectral calls a rule function with (target value, options, context). Spectral shares
           // a `then` between rulesets made from the same definitions (a team ruleset evaluated

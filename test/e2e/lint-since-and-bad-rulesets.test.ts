@@ -154,6 +154,37 @@ describe('a rule that never returns', () => {
   });
 });
 
+describe('a rule stopped in an earlier run', () => {
+  it('is not run on a changed document either, by the worker that started before the cache was read', () => {
+    const repo = tempRepo({
+      'gitway.yaml': CONFIG,
+      'apis/a.yaml': FILES['apis/a.yaml'],
+      'apis/schemas/shared.yaml': FILES['apis/schemas/shared.yaml'],
+      'apis/b.yaml': FILES['apis/b.yaml'],
+      'gateway/a.yaml': FILES['gateway/a.yaml'],
+      'gateway/b.yaml': FILES['gateway/b.yaml'],
+      'gateway/be.yaml': FILES['gateway/be.yaml'],
+      'rules/ruleset.yaml': 'extends: [gitway:oas, gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.paths\n    then: { function: spin }\n',
+      // marks every document it runs on (in the folder gitway runs in), and spins on document b
+      'rules/functions/spin.js': "import { appendFileSync } from 'node:fs';\nexport default function spin(paths) {\n  appendFileSync('MARKS', Object.keys(paths).join(',') + '\\n');\n  if (paths['/b']) for (;;) {}\n  return [];\n}\n",
+    });
+    const marks = () => (existsSync(path.join(repo.dir, 'MARKS')) ? readFileSync(path.join(repo.dir, 'MARKS'), 'utf8').split('\n').filter(Boolean) : []);
+    try {
+      const cold = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
+      expect(cold.stdout).toContain('gitway-rule-timeout');
+      const before = marks().length;
+      expect(marks()).toContain('/b');
+      // document a changes: it is linted again, with the rule switched off as in the cold run
+      writeFileSync(path.join(repo.dir, 'apis/a.yaml'), FILES['apis/a.yaml'].replace('version: "1"', 'version: "2"'));
+      const changed = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
+      expect(changed.stdout).toContain('gitway-rule-timeout');
+      expect(marks().length).toBe(before);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
 describe('the result cache and the rule time limit, on several lint workers', () => {
   const docs = ['a', 'b', 'c', 'd'];
   const files = (extra: Record<string, string>) => ({
