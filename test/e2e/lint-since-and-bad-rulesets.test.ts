@@ -26,6 +26,20 @@ const FILES = {
   'gateway/be.yaml': 'apiVersion: gitway/v1\nkind: Upstream\nmetadata: { name: be }\nspec: { targets: [{ url: "http://127.0.0.1:9" }], healthCheck: { path: /h } }\n',
 };
 
+/** Documents a and b with their APIs, and a ruleset with a rule `spinner` on `$.paths` whose function is `spin` (its source). */
+const spinnerRepo = (spin: string) =>
+  tempRepo({
+    'gitway.yaml': CONFIG,
+    'apis/a.yaml': FILES['apis/a.yaml'],
+    'apis/schemas/shared.yaml': FILES['apis/schemas/shared.yaml'],
+    'apis/b.yaml': FILES['apis/b.yaml'],
+    'gateway/a.yaml': FILES['gateway/a.yaml'],
+    'gateway/b.yaml': FILES['gateway/b.yaml'],
+    'gateway/be.yaml': FILES['gateway/be.yaml'],
+    'rules/ruleset.yaml': 'extends: [gitway:oas, gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.paths\n    then: { function: spin }\n',
+    'rules/functions/spin.js': spin,
+  });
+
 describe('gitway lint --since', () => {
   it('reports on the changed file, the document that refers to it and that document\'s API, not on the rest', () => {
     const repo = tempRepo(FILES);
@@ -116,18 +130,8 @@ describe('a rule that never returns', () => {
   });
 
   it('is replayed from the cache by the next run (same findings, the rule not run again) until the document changes', () => {
-    const repo = tempRepo({
-      'gitway.yaml': CONFIG,
-      'apis/a.yaml': FILES['apis/a.yaml'],
-      'apis/schemas/shared.yaml': FILES['apis/schemas/shared.yaml'],
-      'apis/b.yaml': FILES['apis/b.yaml'],
-      'gateway/a.yaml': FILES['gateway/a.yaml'],
-      'gateway/b.yaml': FILES['gateway/b.yaml'],
-      'gateway/be.yaml': FILES['gateway/be.yaml'],
-      'rules/ruleset.yaml': 'extends: [gitway:oas, gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.paths\n    then: { function: spin }\n',
-      // spins only on document b, and leaves a mark (in the folder gitway runs in) each time it starts to
-      'rules/functions/spin.js': "import { appendFileSync } from 'node:fs';\nexport default function spin(paths) {\n  if (!paths['/b']) return [];\n  appendFileSync('MARKS', 'spun\\n');\n  for (;;) {}\n}\n",
-    });
+    // spins only on document b, and leaves a mark (in the folder gitway runs in) each time it starts to
+    const repo = spinnerRepo("import { appendFileSync } from 'node:fs';\nexport default function spin(paths) {\n  if (!paths['/b']) return [];\n  appendFileSync('MARKS', 'spun\\n');\n  for (;;) {}\n}\n");
     const marks = () => (existsSync(path.join(repo.dir, 'MARKS')) ? readFileSync(path.join(repo.dir, 'MARKS'), 'utf8').split('\n').filter(Boolean).length : 0);
     try {
       const cold = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
@@ -156,18 +160,8 @@ describe('a rule that never returns', () => {
 
 describe('a rule stopped in an earlier run', () => {
   it('is not run on a changed document either, by the worker that started before the cache was read', () => {
-    const repo = tempRepo({
-      'gitway.yaml': CONFIG,
-      'apis/a.yaml': FILES['apis/a.yaml'],
-      'apis/schemas/shared.yaml': FILES['apis/schemas/shared.yaml'],
-      'apis/b.yaml': FILES['apis/b.yaml'],
-      'gateway/a.yaml': FILES['gateway/a.yaml'],
-      'gateway/b.yaml': FILES['gateway/b.yaml'],
-      'gateway/be.yaml': FILES['gateway/be.yaml'],
-      'rules/ruleset.yaml': 'extends: [gitway:oas, gitway:manifests]\nfunctions: [spin]\nrules:\n  spinner:\n    given: $.paths\n    then: { function: spin }\n',
-      // marks every document it runs on (in the folder gitway runs in), and spins on document b
-      'rules/functions/spin.js': "import { appendFileSync } from 'node:fs';\nexport default function spin(paths) {\n  appendFileSync('MARKS', Object.keys(paths).join(',') + '\\n');\n  if (paths['/b']) for (;;) {}\n  return [];\n}\n",
-    });
+    // marks every document it runs on (in the folder gitway runs in), and spins on document b
+    const repo = spinnerRepo("import { appendFileSync } from 'node:fs';\nexport default function spin(paths) {\n  appendFileSync('MARKS', Object.keys(paths).join(',') + '\\n');\n  if (paths['/b']) for (;;) {}\n  return [];\n}\n");
     const marks = () => (existsSync(path.join(repo.dir, 'MARKS')) ? readFileSync(path.join(repo.dir, 'MARKS'), 'utf8').split('\n').filter(Boolean) : []);
     try {
       const cold = gitway(['lint', '--rule-timeout', '2', '--format', 'json'], { cwd: repo.dir });
