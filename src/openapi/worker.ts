@@ -2,8 +2,7 @@
 import { serve } from '../workers/serve.js';
 import { analyseDocument } from './analyse.js';
 
-// A worker may start before its documents are known (prestartAnalysisWorker): load what the
-// analysis of an OpenAPI 2.0 or 3.0 document needs meanwhile (importing twice is free)
-void Promise.all([import('@apidevtools/swagger-parser'), import('./rules.js'), import('js-yaml')]).catch(() => undefined);
-
+// No loading ahead of the first job here (as the lint worker does): on Node 20.20, importing
+// swagger-parser, js-yaml and the rules at once while a job imports them breaks Node's module
+// loader ("Cannot read properties of undefined (reading 'getStatus')" in getModuleJobForRequire).
 serve<string, unknown>((file, { read }) => analyseDocument(file, read));
