@@ -6,5 +6,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/global-setup.cjs',
   reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 };
